@@ -4,13 +4,18 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
+#include <condition_variable>
 #include <cstdio>
 #include <cstring>
+#include <deque>
 #include <memory>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 
 #include "returnscan/core/classify.h"
 
@@ -35,18 +40,26 @@ public:
     {
         line.clear();
         tooLong = false;
-        int c = 0;
         bool any = false;
-        while ((c = std::getc(f_)) != EOF) {
-            any = true;
-            ++bytes_;
-            if (c == '\n')
-                break;
-            if (line.size() < kMaxLineBytes) {
-                line.push_back(static_cast<char>(c));
-            } else {
-                tooLong = true;
+        for (;;) {
+            if (pos_ == len_) {
+                len_ = std::fread(buf_, 1, sizeof buf_, f_);
+                pos_ = 0;
+                if (len_ == 0)
+                    break;
             }
+            any = true;
+            const char* start = buf_ + pos_;
+            const auto* nl = static_cast<const char*>(std::memchr(start, '\n', len_ - pos_));
+            std::size_t chunk = nl ? static_cast<std::size_t>(nl - start) : len_ - pos_;
+            std::size_t room = kMaxLineBytes - std::min(kMaxLineBytes, line.size());
+            if (chunk > room)
+                tooLong = true;
+            line.append(start, std::min(chunk, room));
+            pos_ += chunk + (nl ? 1 : 0);
+            bytes_ += chunk + (nl ? 1 : 0);
+            if (nl)
+                break;
         }
         if (!any)
             return false;
@@ -65,6 +78,9 @@ private:
     std::FILE* f_;
     std::int64_t lineNo_ = 0;
     std::uint64_t bytes_ = 0;
+    char buf_[1 << 16];
+    std::size_t pos_ = 0;
+    std::size_t len_ = 0;
 };
 
 struct FileCloser {
@@ -289,6 +305,164 @@ Result<Authorization> parseAuthorizationJson(std::string_view text, const CodeFo
     return fromJson(obj, formats);
 }
 
+namespace {
+
+/// Rows parsed by the reader thread, handed to the writer in file order.
+struct ParsedRow {
+    std::int64_t line = 0;
+    std::optional<Authorization> row;  ///< empty: invalid, see `problem`
+    std::string problem;
+};
+
+struct Batch {
+    std::vector<ParsedRow> rows;
+    std::uint64_t bytesRead = 0;
+};
+
+/// A bounded single-producer, single-consumer queue of batches.
+class BatchQueue {
+public:
+    static constexpr std::size_t kCapacity = 8;
+
+    /// Blocks while full; returns false when the consumer has stopped.
+    bool push(Batch b)
+    {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return q_.size() < kCapacity || stopped_; });
+        if (stopped_)
+            return false;
+        q_.push_back(std::move(b));
+        cv_.notify_all();
+        return true;
+    }
+    /// Blocks while empty; returns false at the end of the stream.
+    bool pop(Batch& out)
+    {
+        std::unique_lock lock(mu_);
+        cv_.wait(lock, [&] { return !q_.empty() || closed_; });
+        if (q_.empty())
+            return false;
+        out = std::move(q_.front());
+        q_.pop_front();
+        cv_.notify_all();
+        return true;
+    }
+    void close()
+    {
+        std::lock_guard lock(mu_);
+        closed_ = true;
+        cv_.notify_all();
+    }
+    void stop()
+    {
+        std::lock_guard lock(mu_);
+        stopped_ = true;
+        cv_.notify_all();
+    }
+
+private:
+    std::mutex mu_;
+    std::condition_variable cv_;
+    std::deque<Batch> q_;
+    bool closed_ = false;
+    bool stopped_ = false;
+};
+
+/// The reader side: lines to parsed rows. Runs on its own thread so that parsing overlaps
+/// with SQLite's inserts (the import benchmark's goal is 0.8x a bare insert loop).
+class ImportReader {
+public:
+    ImportReader(std::FILE* f, const std::string& path, const CodeFormats& formats,
+                 BatchQueue& queue)
+        : reader_(f), path_(path), formats_(formats), queue_(queue)
+    {
+    }
+
+    void run() noexcept
+    {
+        try {
+            runImpl();
+        } catch (const std::exception& e) {
+            fatal_ = makeError(ErrorCode::Internal, std::string("import reader: ") + e.what());
+        }
+        queue_.close();
+    }
+
+    [[nodiscard]] const std::optional<Error>& fatal() const { return fatal_; }
+    [[nodiscard]] std::optional<ImportFormat> format() const { return format_; }
+
+private:
+    void runImpl()
+    {
+        constexpr std::size_t kBatchRows = 1024;
+        Batch batch;
+        batch.rows.reserve(kBatchRows);
+        std::string line;
+        bool tooLong = false;
+        bool csvHasVersion = false;
+        while (reader_.next(line, tooLong)) {
+            if (trim(line).empty())
+                continue;
+            if (!format_) {
+                auto first = trim(line);
+                if (first.front() == '{') {
+                    format_ = ImportFormat::JsonLines;
+                } else if (first == kCsvHeader) {
+                    format_ = ImportFormat::Csv;
+                    continue;
+                } else if (first == std::string(kCsvHeader) + ",version") {
+                    format_ = ImportFormat::Csv;
+                    csvHasVersion = true;
+                    continue;
+                } else {
+                    fatal_ = makeError(ErrorCode::Parse,
+                                       "'" + core::displaySafe(path_) +
+                                           "' is neither JSON Lines nor CSV with the header '" +
+                                           std::string(kCsvHeader) + "'");
+                    return;
+                }
+            }
+            ParsedRow row;
+            row.line = reader_.lineNo();
+            if (tooLong) {
+                row.problem = "line longer than 64 KiB";
+            } else {
+                auto a = *format_ == ImportFormat::JsonLines
+                             ? parseAuthorizationJson(line, formats_)
+                             : fromCsv(line, csvHasVersion, formats_);
+                if (a) {
+                    row.row = std::move(*a);
+                } else {
+                    row.problem = a.error().message;
+                }
+            }
+            batch.rows.push_back(std::move(row));
+            if (batch.rows.size() == kBatchRows) {
+                batch.bytesRead = reader_.bytes();
+                if (!queue_.push(std::move(batch)))
+                    return;
+                batch = Batch{};
+                batch.rows.reserve(kBatchRows);
+            }
+        }
+        if (reader_.failed()) {
+            fatal_ = makeError(ErrorCode::Io, "read error in '" + core::displaySafe(path_) + "'");
+            return;
+        }
+        batch.bytesRead = reader_.bytes();
+        queue_.push(std::move(batch));
+    }
+
+    LineReader reader_;
+    const std::string& path_;
+    const CodeFormats& formats_;
+    BatchQueue& queue_;
+    std::optional<Error> fatal_;
+    std::optional<ImportFormat> format_;
+};
+
+}  // namespace
+
 Result<ImportReport> importAuthorizations(SqliteStore& store, const std::string& path,
                                           const CodeFormats& formats, const ImportOptions& options)
 {
@@ -305,90 +479,64 @@ Result<ImportReport> importAuthorizations(SqliteStore& store, const std::string&
         }
         total = static_cast<std::uint64_t>(st.st_size);
     }
-    std::setvbuf(file.get(), nullptr, _IOFBF, 1 << 16);
 
     ImportReport report;
-    LineReader reader(file.get());
-    std::string line;
-    bool tooLong = false;
-    std::optional<ImportFormat> format;
-    bool csvHasVersion = false;
+    BatchQueue queue;
+    ImportReader reader(file.get(), path, formats, queue);
+    std::thread readerThread;
+    try {
+        readerThread = std::thread([&] { reader.run(); });
+    } catch (const std::system_error& e) {
+        return makeError(ErrorCode::Internal, std::string("cannot start the reader: ") + e.what());
+    }
 
-    auto addProblem = [&](std::string message) {
-        ++report.invalid;
-        // Keep memory bounded on a file full of bad rows: the count stays exact.
-        if (report.problems.size() < 1000) {
-            report.problems.push_back({reader.lineNo(), std::move(message)});
-        }
-    };
-
+    std::uint64_t bytesRead = 0;
     Status body = store.writeTransaction([&]() -> Status {
-        while (reader.next(line, tooLong)) {
-            if (options.progress && (reader.lineNo() & 0x3fff) == 0) {
-                options.progress(reader.bytes(), total);
-            }
-            if (trim(line).empty())
-                continue;
-            if (!format) {
-                auto first = trim(line);
-                if (first.front() == '{') {
-                    format = ImportFormat::JsonLines;
-                } else if (first == kCsvHeader) {
-                    format = ImportFormat::Csv;
+        Batch batch;
+        while (queue.pop(batch)) {
+            for (auto& row : batch.rows) {
+                if (!row.row) {
+                    ++report.invalid;
+                    // Keep memory bounded on a file full of bad rows: the count stays exact.
+                    if (report.problems.size() < 1000) {
+                        report.problems.push_back({row.line, std::move(row.problem)});
+                    }
                     continue;
-                } else if (first == std::string(kCsvHeader) + ",version") {
-                    format = ImportFormat::Csv;
-                    csvHasVersion = true;
-                    continue;
-                } else {
-                    return makeError(ErrorCode::Parse,
-                                     "'" + core::displaySafe(path) +
-                                         "' is neither JSON Lines nor CSV with the header '" +
-                                         std::string(kCsvHeader) + "'");
                 }
-                report.format = *format;
+                if (report.invalid > 0 && options.strict)
+                    continue;  // nothing will be written
+                auto outcome = store.upsertAuthorization(*row.row);
+                if (!outcome)
+                    return std::move(outcome).takeError();
+                switch (*outcome) {
+                    case UpsertOutcome::Inserted:
+                        ++report.imported;
+                        break;
+                    case UpsertOutcome::Updated:
+                        ++report.updated;
+                        break;
+                    case UpsertOutcome::Unchanged:
+                        ++report.unchanged;
+                        break;
+                }
             }
-            if (tooLong) {
-                addProblem("line longer than 64 KiB");
-                continue;
-            }
-            auto a = *format == ImportFormat::JsonLines ? parseAuthorizationJson(line, formats)
-                                                        : fromCsv(line, csvHasVersion, formats);
-            if (!a) {
-                addProblem(a.error().message);
-                continue;
-            }
-            if (report.invalid > 0 && options.strict)
-                continue;  // nothing will be written
-            auto outcome = store.upsertAuthorization(*a);
-            if (!outcome)
-                return std::move(outcome).takeError();
-            switch (*outcome) {
-                case UpsertOutcome::Inserted:
-                    ++report.imported;
-                    break;
-                case UpsertOutcome::Updated:
-                    ++report.updated;
-                    break;
-                case UpsertOutcome::Unchanged:
-                    ++report.unchanged;
-                    break;
-            }
+            bytesRead = batch.bytesRead;
+            if (options.progress)
+                options.progress(bytesRead, total);
         }
-        if (reader.failed()) {
-            return makeError(ErrorCode::Io, "read error in '" + core::displaySafe(path) + "'");
-        }
-        if (format)
-            report.format = *format;
+        if (reader.fatal())
+            return *reader.fatal();
         if (options.strict && report.invalid > 0) {
             return makeError(ErrorCode::InvalidArgument, "strict import refused");
         }
         return {};
     });
-    if (options.progress)
-        options.progress(reader.bytes(), total);
+    queue.stop();  // unblocks the reader when the writer gave up early
+    readerThread.join();
+    if (reader.format())
+        report.format = *reader.format();
     if (!body) {
-        if (options.strict && report.invalid > 0 &&
+        if (options.strict && report.invalid > 0 && !reader.fatal() &&
             body.error().code == ErrorCode::InvalidArgument) {
             report.imported = report.updated = report.unchanged = 0;
             report.committed = false;
