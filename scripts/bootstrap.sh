@@ -15,7 +15,7 @@ cd "$here"
 packages=(
     g++ cmake ninja-build pkg-config
     libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev
-    libgtest-dev libgmock-dev libbenchmark-dev
+    libgtest-dev libgmock-dev
     sqlite3
 )
 
