@@ -2,6 +2,8 @@
 // Classification of a read: input hygiene (size, UTF-8, control bytes), GS1, codes, GTINs.
 #include "returnscan/core/classify.h"
 
+#include "returnscan/core/utf8.h"
+
 #include <cstdint>
 
 #include "text.h"
@@ -94,53 +96,20 @@ std::string readProblem(std::string_view data)
         return "read is " + std::to_string(data.size()) + " bytes, more than the " +
                std::to_string(kMaxReadBytes) + " allowed";
     }
-    std::size_t i = 0;
-    const std::size_t n = data.size();
-    const auto byteAt = [&](std::size_t k) { return static_cast<unsigned char>(data[k]); };
-    const auto notUtf8 = [&](std::size_t at) {
-        return "read is not valid UTF-8 (byte " + hexByte(byteAt(at)) + " at position " +
-               std::to_string(at + 1) + ")";
-    };
-    while (i < n) {
-        const unsigned char b = byteAt(i);
-        if (b < 0x80) {
-            if ((b < 0x20 && static_cast<char>(b) != kGs) || b == 0x7f) {
-                return "read contains control character " + hexByte(b) + " at position " +
-                       std::to_string(i + 1);
-            }
-            ++i;
-            continue;
+    // Report whichever comes first: a control character or a byte that breaks UTF-8.
+    const auto badUtf8 = firstInvalidUtf8(data);
+    const std::size_t limit = badUtf8.value_or(data.size());
+    for (std::size_t i = 0; i < limit; ++i) {
+        const auto b = static_cast<unsigned char>(data[i]);
+        if ((b < 0x20 && static_cast<char>(b) != kGs) || b == 0x7f) {
+            return "read contains control character " + hexByte(b) + " at position " +
+                   std::to_string(i + 1);
         }
-        std::size_t len = 0;
-        std::uint32_t cp = 0;
-        if (b >= 0xc2 && b <= 0xdf) {  // 0xc0, 0xc1 only start overlong forms
-            len = 2;
-            cp = b & 0x1fU;
-        } else if (b >= 0xe0 && b <= 0xef) {
-            len = 3;
-            cp = b & 0x0fU;
-        } else if (b >= 0xf0 && b <= 0xf4) {
-            len = 4;
-            cp = b & 0x07U;
-        } else {
-            return notUtf8(i);
-        }
-        if (i + len > n) {
-            return notUtf8(i);
-        }
-        for (std::size_t k = 1; k < len; ++k) {
-            const unsigned char cb = byteAt(i + k);
-            if ((cb & 0xc0) != 0x80) {
-                return notUtf8(i + k);
-            }
-            cp = (cp << 6) | (cb & 0x3fU);
-        }
-        const bool overlong = (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
-        const bool surrogate = cp >= 0xd800 && cp <= 0xdfff;
-        if (overlong || surrogate || cp > 0x10ffff) {
-            return notUtf8(i);
-        }
-        i += len;
+    }
+    if (badUtf8) {
+        return "read is not valid UTF-8 (byte " +
+               hexByte(static_cast<unsigned char>(data[*badUtf8])) + " at position " +
+               std::to_string(*badUtf8 + 1) + ")";
     }
     return {};
 }

@@ -2,6 +2,8 @@
 // store::SqliteStore: the SQLite adapter of core::ReturnStore (schema, migrations, audit chain).
 #include "returnscan/store/store.h"
 
+#include "returnscan/core/utf8.h"
+
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
@@ -669,44 +671,7 @@ private:
 /// True when `s` is well-formed UTF-8 (no overlongs, surrogates or code points past U+10FFFF).
 [[nodiscard]] bool isUtf8(std::string_view s)
 {
-    std::size_t i = 0;
-    while (i < s.size()) {
-        const auto c = static_cast<unsigned char>(s[i]);
-        std::size_t len = 0;
-        std::uint32_t cp = 0;
-        if (c < 0x80) {
-            ++i;
-            continue;
-        }
-        if (c >= 0xc2 && c <= 0xdf) {
-            len = 2;
-            cp = c & 0x1fU;
-        } else if (c >= 0xe0 && c <= 0xef) {
-            len = 3;
-            cp = c & 0x0fU;
-        } else if (c >= 0xf0 && c <= 0xf4) {
-            len = 4;
-            cp = c & 0x07U;
-        } else {
-            return false;
-        }
-        if (s.size() - i < len) {
-            return false;
-        }
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xc0U) != 0x80U) {
-                return false;
-            }
-            cp = (cp << 6) | (cc & 0x3fU);
-        }
-        if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-            (len == 4 && (cp < 0x10000 || cp > 0x10ffff))) {
-            return false;
-        }
-        i += len;
-    }
-    return true;
+    return !core::firstInvalidUtf8(s).has_value();
 }
 
 [[nodiscard]] std::string encodeFlags(const std::vector<std::string>& flags)
