@@ -38,9 +38,7 @@ protected:
     }
     std::string write(const std::string& name, const std::string& content)
     {
-        std::ofstream f(dir_.file(name), std::ios::binary);
-        f << content;
-        return dir_.file(name);
+        return dir_.write(name, content);
     }
     Result<ImportReport> import(const std::string& path, ImportOptions o = {})
     {

@@ -13,38 +13,11 @@
 
 #include "returnscan/core/authorization.h"
 #include "returnscan/core/time.h"
+#include "support/temp_dir.h"
 
 namespace returnscan::store::testing {
 
-/// A directory made with mkdtemp under the system temp dir, removed with its contents.
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string tmpl =
-            (std::filesystem::temp_directory_path() / "returnscan-store-XXXXXX").string();
-        if (mkdtemp(tmpl.data()) == nullptr) {
-            ADD_FAILURE() << "mkdtemp failed for " << tmpl;
-        }
-        path_ = tmpl;
-    }
-    ~TempDir()
-    {
-        std::error_code ec;
-        std::filesystem::remove_all(path_, ec);
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-
-    [[nodiscard]] const std::filesystem::path& path() const { return path_; }
-    [[nodiscard]] std::string file(const std::string& name) const
-    {
-        return (path_ / name).string();
-    }
-
-private:
-    std::filesystem::path path_;
-};
+using TempDir = returnscan::tests::TempDir;
 
 /// A second, raw connection to a store's file: what another process (or an attacker with file
 /// access) could do behind the store's back.

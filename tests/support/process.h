@@ -10,10 +10,11 @@
 
 #include <cerrno>
 #include <cstdlib>
-#include <fstream>
 #include <initializer_list>
 #include <string>
 #include <vector>
+
+#include "support/temp_dir.h"
 
 namespace returnscan::tests {
 
@@ -96,37 +97,5 @@ inline ProcessResult runProcess(const std::vector<std::string>& argv, const std:
     r.status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return r;
 }
-
-/// A fresh temporary directory, removed (with its files) at scope end.
-class TempDir {
-public:
-    TempDir()
-    {
-        std::string t = "/tmp/returnscan-test-XXXXXX";
-        if (::mkdtemp(t.data()) != nullptr)
-            path_ = t;
-    }
-    ~TempDir()
-    {
-        if (!path_.empty()) {
-            std::string cmd = "rm -rf '" + path_ + "'";
-            [[maybe_unused]] int rc = std::system(cmd.c_str());
-        }
-    }
-    TempDir(const TempDir&) = delete;
-    TempDir& operator=(const TempDir&) = delete;
-    [[nodiscard]] const std::string& path() const { return path_; }
-    [[nodiscard]] std::string file(const std::string& name) const { return path_ + "/" + name; }
-    /// Writes `content` to `name` in the directory and returns its path.
-    std::string write(const std::string& name, const std::string& content) const
-    {
-        std::ofstream f(file(name), std::ios::binary);
-        f << content;
-        return file(name);
-    }
-
-private:
-    std::string path_;
-};
 
 }  // namespace returnscan::tests
