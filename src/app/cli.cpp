@@ -139,6 +139,17 @@ void printDecisionText(const core::Decision& d, core::Timestamp at)
     std::cout << "  checked at: " << core::formatRfc3339(at) << '\n';
 }
 
+/// An order number given on the command line must look like one: a typo is a usage error,
+/// not an order_mismatch the supervisor has to clear.
+Status checkOrderArgument(const std::string& order)
+{
+    if (order.empty() || core::CodeFormats::defaults().order.valid(order))
+        return {};
+    return makeError(ErrorCode::InvalidArgument,
+                     "--order: '" + core::displaySafe(order) + "' is not an order number (" +
+                         core::CodeFormats::defaults().order.pattern.source() + ")");
+}
+
 int exitFor(const core::Decision& d)
 {
     return d.outcome == core::Outcome::Accepted ? kExitOk : kExitRefused;
@@ -235,6 +246,8 @@ int runCheck(const Globals& g, const CheckArgs& a)
             return fail("--at: " + t.error().message);
         at = *t;
     }
+    if (auto o = checkOrderArgument(a.order); !o)
+        return fail(o.error().message);
     auto st = openStore(g.db, OpenMode::MustExist);
     if (!st)
         return fail(st.error().message);
@@ -265,6 +278,8 @@ int runReceive(const Globals& g, const ReceiveArgs& a)
         return fail(
             "receive needs exactly one of CODE or --no-code (see returnscan receive --help)");
     }
+    if (auto o = checkOrderArgument(a.order); !o)
+        return fail(o.error().message);
     auto st = openStore(g.db, OpenMode::Create);
     if (!st)
         return fail(st.error().message);

@@ -106,6 +106,11 @@ TEST_F(CliTest, UsageErrorsExitTwo)
     auto bad = run({"check", kApproved, "--at", "2026-11-26T10:00:00"});
     EXPECT_EQ(bad.status, 2);
     EXPECT_NE(bad.err.find("--at"), std::string::npos) << bad.err;
+    // A typo in --order is a usage error, not an order mismatch.
+    auto typo = run({"check", kApproved, "--order", "10004567"});
+    EXPECT_EQ(typo.status, 2);
+    EXPECT_NE(typo.err.find("--order"), std::string::npos) << typo.err;
+    EXPECT_EQ(run({"receive", kApproved, "--order", "x';--"}).status, 2);
 }
 
 TEST_F(CliTest, CheckReportsDecisionAsOneJsonObject)
