@@ -2,6 +2,8 @@
 // The decision table of BRIEF.md (rows 1..8, first match decides) and its words.
 #include "returnscan/core/decision.h"
 
+#include "decision_detail.h"
+
 #include "returnscan/core/classify.h"
 #include "text.h"
 
@@ -119,6 +121,11 @@ Decision decide(const DecisionInput& in, const CodeFormats& formats,
     if (auto early = decideWithoutLookup(in, formats)) {
         return std::move(*early);
     }
+    return detail::decideWellFormed(in, state);
+}
+
+Decision detail::decideWellFormed(const DecisionInput& in, const std::optional<CodeState>& state)
+{
     Decision d;
     d.code = std::string(detail::trimEdges(*in.code));
     if (!state) {

@@ -2,6 +2,8 @@
 // Receiving a parcel: lookup, decision, receipt and code consumption in one write transaction.
 #include "returnscan/core/receive.h"
 
+#include "decision_detail.h"
+
 #include <utility>
 
 #include "text.h"
@@ -24,7 +26,7 @@ Result<Decision> lookupAndDecide(ReturnStore& store, const CodeFormats& formats,
         return std::move(found).takeError();
     }
     state = std::move(found).value();
-    return decide(input, formats, state);
+    return detail::decideWellFormed(input, state);
 }
 
 }  // namespace
