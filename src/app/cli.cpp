@@ -18,6 +18,7 @@
 #include <sstream>
 #include <thread>
 
+#include "commands.h"
 #include "demo.h"
 #include "kiosk_terminal.h"
 #include "returnscan/core/clock.h"
@@ -156,10 +157,6 @@ int exitFor(const core::Decision& d)
 }
 
 // ---------------------------------------------------------------------------------------------
-
-struct Globals {
-    std::string db;
-};
 
 struct ImportArgs {
     std::string file;
@@ -550,10 +547,10 @@ int runKiosk(const Globals& g, const KioskArgs& a)
 
 int runCli(int argc, char** argv)
 {
-    CLI::App app{
+    CLI::App app(
         "returnscan: the returns bench station. Decides return codes against the after-sales "
         "policy, records receipts durably in SQLite.\n\nExit status: 0 success (check/receive: "
-        "accepted), 1 rejected or held (import: invalid rows), 2 usage or data error."};
+        "accepted), 1 rejected or held (import: invalid rows), 2 usage or data error.");
     app.set_version_flag("--version", "returnscan 0.1.0");
     app.require_subcommand(1);
     Globals g{kDefaultDb};
@@ -649,6 +646,10 @@ kiosk
     ->envname("RETURNSCAN_STATION");
 kiosk->add_option("--operator", ksk.operatorId, "Operator id")->default_str("operator");
 kiosk->callback([&] { status = runKiosk(g, ksk); });
+
+addInputCommands(app, g, status);
+addVisionCommands(app, g, status);
+addSyncCommands(app, g, status);
 
 try {
     app.parse(argc, argv);

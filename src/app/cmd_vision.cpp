@@ -1,0 +1,13 @@
+// SPDX-License-Identifier: Apache-2.0
+// The vision module's commands (none yet).
+#include <CLI/CLI.hpp>
+
+#include "commands.h"
+
+namespace returnscan::app {
+
+void addVisionCommands(CLI::App& /*app*/, const Globals& /*globals*/, int& /*status*/)
+{
+}
+
+}  // namespace returnscan::app
