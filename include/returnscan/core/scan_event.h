@@ -1,0 +1,58 @@
+// SPDX-License-Identifier: Apache-2.0
+// One read from any source (scanner or camera), and the de-duplication of repeated reads.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <string>
+
+#include "returnscan/core/aim.h"
+#include "returnscan/core/time.h"
+
+namespace returnscan::core {
+
+/// Where a read came from.
+enum class Transport { Evdev, Hidraw, Libusb, Serial, Camera, File, Stdin };
+[[nodiscard]] std::string_view toString(Transport t);
+
+/// One read, as every input (scanner transport, camera decoder) hands it to the rest of the
+/// station. `data` has passed readProblem() (at most kMaxReadBytes, valid UTF-8, no control
+/// characters but GS); the AIM identifier is split off into `aim`.
+struct ScanEvent {
+    std::string device;  ///< configured device id (or the device path when unconfigured)
+    std::string role;    ///< configured role, e.g. "handheld", "overhead-camera"
+    Transport transport = Transport::Stdin;
+    std::optional<AimId> aim;  ///< symbology identifier, when the source reported one
+    std::string data;          ///< the read's text, without AIM prefix or terminator
+    Timestamp wallTime{};      ///< UTC, for records
+    std::chrono::steady_clock::time_point monotonic{};  ///< for windows and latency
+};
+
+/// Drops a read when the same data arrived within `window` before it: from the same device
+/// (a scanner's double read), or from any device when `acrossDevices` (a camera seeing the
+/// label the handheld just scanned). Keyed on data; time is the events' monotonic time.
+/// Not thread-safe: one instance per event loop.
+class ReadDeduplicator {
+public:
+    explicit ReadDeduplicator(std::chrono::milliseconds window, bool acrossDevices = true)
+        : window_(window), acrossDevices_(acrossDevices)
+    {
+    }
+
+    /// True when `e` is new and should be passed on; false for a repeat within the window.
+    [[nodiscard]] bool admit(const ScanEvent& e);
+
+private:
+    struct Seen {
+        std::string device;
+        std::string data;
+        std::chrono::steady_clock::time_point at;
+    };
+    std::chrono::milliseconds window_;
+    bool acrossDevices_;
+    std::deque<Seen> recent_;
+};
+
+}  // namespace returnscan::core
