@@ -565,105 +565,104 @@ int runCli(int argc, char** argv)
     auto* codes = app.add_subcommand("codes", "Manage the return codes (authorizations)");
     codes->require_subcommand(1);
     ImportArgs imp;
-    auto* import = codes->add_subcommand(
+    auto* importCmd = codes->add_subcommand(
         "import",
         "Import authorizations from a JSON Lines file (one object per line, as in the central "
         "API) or a CSV file with the header " +
             std::string(store::kCsvHeader) +
             "[,version]. One transaction; a row replaces the stored one when its version is "
             "higher.");
-    import->add_option("FILE", imp.file, "File to import")->required();
-    import->add_flag("--strict", imp.strict, "Import nothing if any row is invalid");
-    import->add_flag("--json", imp.json, "Print the report as one JSON object");
-    import->callback([&] { status = runImport(g, imp);
-});
+    importCmd->add_option("FILE", imp.file, "File to import")->required();
+    importCmd->add_flag("--strict", imp.strict, "Import nothing if any row is invalid");
+    importCmd->add_flag("--json", imp.json, "Print the report as one JSON object");
+    importCmd->callback([&] { status = runImport(g, imp); });
 
-// check
-CheckArgs chk;
-auto* check = app.add_subcommand(
-    "check", "Decide a return code without consuming it (exit 0 accepted, 1 refused)");
-check->add_option("CODE", chk.code, "The return code as read")->required();
-check->add_option("--order", chk.order, "An order number scanned from the parcel's label");
-check->add_option("--at", chk.at, "Scan time, RFC 3339 with offset (default: now)");
-check->add_flag("--json", chk.json, "Print one JSON object");
-check->callback([&] { status = runCheck(g, chk); });
+    // check
+    CheckArgs chk;
+    auto* check = app.add_subcommand(
+        "check", "Decide a return code without consuming it (exit 0 accepted, 1 refused)");
+    check->add_option("CODE", chk.code, "The return code as read")->required();
+    check->add_option("--order", chk.order, "An order number scanned from the parcel's label");
+    check->add_option("--at", chk.at, "Scan time, RFC 3339 with offset (default: now)");
+    check->add_flag("--json", chk.json, "Print one JSON object");
+    check->callback([&] { status = runCheck(g, chk); });
 
-// receive
-ReceiveArgs rcv;
-rcv.operatorId = "cli";
-auto* receive = app.add_subcommand(
-    "receive",
-    "Decide a parcel and record its receipt; an accepted code is consumed in the same "
-    "transaction (exit 0 accepted, 1 refused)");
-receive->add_option("CODE", rcv.code, "The return code as read");
-receive->add_flag("--no-code", rcv.noCode, "The parcel arrived without a return code");
-receive->add_option("--order", rcv.order, "An order number scanned from the parcel's label");
-receive->add_flag("--json", rcv.json, "Print one JSON object");
-receive
-    ->add_option("--station", rcv.station,
-                 "Station id (env RETURNSCAN_STATION; default: host name)")
-    ->envname("RETURNSCAN_STATION");
-receive->add_option("--operator", rcv.operatorId, "Operator id")->default_str("cli");
-receive->callback([&] { status = runReceive(g, rcv); });
+    // receive
+    ReceiveArgs rcv;
+    rcv.operatorId = "cli";
+    auto* receive = app.add_subcommand(
+        "receive",
+        "Decide a parcel and record its receipt; an accepted code is consumed in the same "
+        "transaction (exit 0 accepted, 1 refused)");
+    receive->add_option("CODE", rcv.code, "The return code as read");
+    receive->add_flag("--no-code", rcv.noCode, "The parcel arrived without a return code");
+    receive->add_option("--order", rcv.order, "An order number scanned from the parcel's label");
+    receive->add_flag("--json", rcv.json, "Print one JSON object");
+    receive
+        ->add_option("--station", rcv.station,
+                     "Station id (env RETURNSCAN_STATION; default: host name)")
+        ->envname("RETURNSCAN_STATION");
+    receive->add_option("--operator", rcv.operatorId, "Operator id")->default_str("cli");
+    receive->callback([&] { status = runReceive(g, rcv); });
 
-// receipts
-auto* receipts = app.add_subcommand("receipts", "Look at recorded receipts");
-receipts->require_subcommand(1);
-ListArgs lst;
-auto* list = receipts->add_subcommand("list", "List receipts, oldest first");
-list->add_option("--since", lst.since, "Only receipts decided at or after this RFC 3339 time");
-list->add_flag("--json", lst.json, "One JSON object per line (central API field names)");
-list->callback([&] { status = runReceiptsList(g, lst); });
+    // receipts
+    auto* receipts = app.add_subcommand("receipts", "Look at recorded receipts");
+    receipts->require_subcommand(1);
+    ListArgs lst;
+    auto* list = receipts->add_subcommand("list", "List receipts, oldest first");
+    list->add_option("--since", lst.since, "Only receipts decided at or after this RFC 3339 time");
+    list->add_flag("--json", lst.json, "One JSON object per line (central API field names)");
+    list->callback([&] { status = runReceiptsList(g, lst); });
 
-// audit
-auto* audit = app.add_subcommand("audit", "Check the database");
-audit->require_subcommand(1);
-bool auditJson = false;
-auto* verify = audit->add_subcommand(
-    "verify",
-    "Run SQLite's integrity check, verify the audit hash chain, and look for codes consumed "
-    "without a receipt (exit 0 sound, 1 problems found)");
-verify->add_flag("--json", auditJson, "Print one JSON object");
-verify->callback([&] { status = runAuditVerify(g, auditJson); });
+    // audit
+    auto* audit = app.add_subcommand("audit", "Check the database");
+    audit->require_subcommand(1);
+    bool auditJson = false;
+    auto* verify = audit->add_subcommand(
+        "verify",
+        "Run SQLite's integrity check, verify the audit hash chain, and look for codes consumed "
+        "without a receipt (exit 0 sound, 1 problems found)");
+    verify->add_flag("--json", auditJson, "Print one JSON object");
+    verify->callback([&] { status = runAuditVerify(g, auditJson); });
 
-// kiosk
-KioskArgs ksk;
-auto* kiosk = app.add_subcommand(
-    "kiosk",
-    "Run the station on this terminal: scans are read one per line from stdin (after the "
-    "script, if any) and each parcel's decision is shown once its receipt is durable");
-kiosk->add_flag("--demo", ksk.demo,
-                "Use built-in demo codes in a temporary database and play the demo scan "
-                "script first");
-kiosk->add_option("--script", ksk.script,
-                  "Play this scan script first (format: docs/kiosk-demo.md)");
-kiosk->add_option("--pace", ksk.paceMs,
-                  "Milliseconds between script scans (default 700 on a terminal, else 0)");
-kiosk->add_flag("--keep", ksk.keep, "With --demo: keep the temporary database");
-kiosk
-    ->add_option("--station", ksk.station,
-                 "Station id (env RETURNSCAN_STATION; default: host name)")
-    ->envname("RETURNSCAN_STATION");
-kiosk->add_option("--operator", ksk.operatorId, "Operator id")->default_str("operator");
-kiosk->callback([&] { status = runKiosk(g, ksk); });
+    // kiosk
+    KioskArgs ksk;
+    auto* kiosk = app.add_subcommand(
+        "kiosk",
+        "Run the station on this terminal: scans are read one per line from stdin (after the "
+        "script, if any) and each parcel's decision is shown once its receipt is durable");
+    kiosk->add_flag("--demo", ksk.demo,
+                    "Use built-in demo codes in a temporary database and play the demo scan "
+                    "script first");
+    kiosk->add_option("--script", ksk.script,
+                      "Play this scan script first (format: docs/kiosk-demo.md)");
+    kiosk->add_option("--pace", ksk.paceMs,
+                      "Milliseconds between script scans (default 700 on a terminal, else 0)");
+    kiosk->add_flag("--keep", ksk.keep, "With --demo: keep the temporary database");
+    kiosk
+        ->add_option("--station", ksk.station,
+                     "Station id (env RETURNSCAN_STATION; default: host name)")
+        ->envname("RETURNSCAN_STATION");
+    kiosk->add_option("--operator", ksk.operatorId, "Operator id")->default_str("operator");
+    kiosk->callback([&] { status = runKiosk(g, ksk); });
 
-addInputCommands(app, g, status);
-addVisionCommands(app, g, status);
-addSyncCommands(app, g, status);
+    addInputCommands(app, g, status);
+    addVisionCommands(app, g, status);
+    addSyncCommands(app, g, status);
 
-try {
-    app.parse(argc, argv);
-} catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-} catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-} catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-} catch (const CLI::ParseError& e) {
-    (void)app.exit(e);
-    return kExitUsage;
+    try {
+        app.parse(argc, argv);
+    } catch (const CLI::CallForHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForAllHelp& e) {
+        return app.exit(e);
+    } catch (const CLI::CallForVersion& e) {
+        return app.exit(e);
+    } catch (const CLI::ParseError& e) {
+        (void)app.exit(e);
+        return kExitUsage;
+    }
+    return status;
 }
-return status;
-}  // namespace returnscan::app
 
 }  // namespace returnscan::app
