@@ -291,7 +291,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Sql::Count)> kSq
 
 /// Migration steps: step i (0-based) takes the schema from user_version i to i + 1. Each runs in
 /// its own transaction together with its user_version bump. Never edit a released step; append.
-constexpr std::array<std::string_view, 1> kMigrations = {
+constexpr std::array<std::string_view, 2> kMigrations = {
     // 1: the initial schema. Timestamps are INTEGER seconds since the epoch, UTC.
     R"sql(
 CREATE TABLE receipts (
@@ -391,6 +391,32 @@ CREATE TABLE sync_state (
     key   TEXT PRIMARY KEY NOT NULL,
     value TEXT NOT NULL
 ) STRICT, WITHOUT ROWID;
+)sql",
+    // 2: sync bookkeeping (issue 7). sync_issues: what the central system refused or flagged,
+    // for a supervisor; one row per (kind, ref), refreshed when seen again. sync_photos: photos
+    // the central system holds (content-addressed, so one row per SHA-256 whatever the receipt).
+    R"sql(
+CREATE TABLE sync_issues (
+    id      INTEGER PRIMARY KEY,
+    kind    TEXT NOT NULL CHECK (kind = 'rejected' OR kind = 'conflict'
+                                 OR kind = 'photo_rejected' OR kind = 'photo_missing'),
+    ref     TEXT NOT NULL,
+    code    TEXT,
+    word    TEXT NOT NULL,
+    message TEXT NOT NULL,
+    at      INTEGER NOT NULL,
+    UNIQUE (kind, ref)
+) STRICT;
+
+CREATE TABLE sync_photos (
+    sha256      TEXT PRIMARY KEY NOT NULL,
+    uploaded_at INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+-- Marking a receipt synced finds its outbox row by ref; without this index every mark scanned
+-- the whole outbox (10,000 receipts: 10^8 row visits per night). One more b-tree per receipt
+-- insert, which happens once per parcel.
+CREATE INDEX outbox_ref ON outbox (kind, ref);
 )sql",
 };
 
@@ -1611,6 +1637,55 @@ Result<int> SqliteStore::schemaVersion()
     return impl_->userVersion();
 }
 
+Status SqliteStore::insertPhoto(const PhotoRecord& photo)
+{
+    if (photo.sha256.size() != 64 || photo.role.empty() || photo.path.empty() ||
+        !isUtf8(photo.path) || !isUtf8(photo.role)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "photo record needs a SHA-256, a role and a UTF-8 path");
+    }
+    return impl_->inTransaction(*this, [&]() -> Status {
+        {
+            // Prepared per call (not in kSql): photos are a few per parcel, not a hot path.
+            Statement s;
+            if (const int rc = s.prepare(
+                    impl_->db_,
+                    "INSERT INTO photos (receipt_id, sha256, role, path, taken_at, bytes, width,"
+                    " height, order_label_visible) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
+                rc != SQLITE_OK) {
+                return sqliteError(impl_->db_, rc, "preparing the photo insert");
+            }
+            Query q(s.get());
+            q.text(1, photo.receiptId)
+                .text(2, photo.sha256)
+                .text(3, photo.role)
+                .text(4, photo.path)
+                .time(5, photo.takenAt)
+                .integer(6, photo.bytes)
+                .integer(7, photo.width ? std::optional<std::int64_t>(*photo.width) : std::nullopt)
+                .integer(8,
+                         photo.height ? std::optional<std::int64_t>(*photo.height) : std::nullopt)
+                .integer(9, photo.orderLabelVisible ? 1 : 0);
+            const int rc = q.step();
+            if (rc == SQLITE_CONSTRAINT_PRIMARYKEY) {
+                return makeError(ErrorCode::Conflict, "receipt " +
+                                                          core::displaySafe(photo.receiptId) +
+                                                          " already has photo " + photo.sha256);
+            }
+            if (rc == SQLITE_CONSTRAINT_FOREIGNKEY) {
+                return makeError(ErrorCode::NotFound,
+                                 "no receipt " + core::displaySafe(photo.receiptId));
+            }
+            if (rc != SQLITE_DONE) {
+                return sqliteError(impl_->db_, rc, "inserting a photo");
+            }
+        }
+        return impl_->appendAudit("photo", photo.receiptId,
+                                  "sha256=" + photo.sha256 + " role=" + photo.role,
+                                  photo.takenAt);
+    });
+}
+
 Status SqliteStore::limitPagesForTest(std::int64_t maxPages)
 {
     auto value = impl_->pragma("PRAGMA max_page_count=" + std::to_string(maxPages),
@@ -1619,6 +1694,312 @@ Status SqliteStore::limitPagesForTest(std::int64_t maxPages)
         return std::move(value).takeError();
     }
     return {};
+}
+
+// ---------------------------------------------------------------------------------------------
+// Sync bookkeeping (issue 7). Statements are prepared per call, not cached in kSql: they run a
+// few times per batch of 100 receipts, far off the decision path.
+
+namespace {
+
+constexpr std::string_view kPendingReceiptIds =
+    "SELECT o.ref FROM outbox AS o WHERE o.synced_at IS NULL AND o.kind = 'receipt'"
+    " AND NOT EXISTS (SELECT 1 FROM sync_issues AS i WHERE i.kind = 'rejected' AND i.ref = o.ref)"
+    " ORDER BY o.id";
+constexpr std::string_view kPhotosOfReceipt =
+    "SELECT receipt_id, sha256, role, path, taken_at, bytes FROM photos WHERE receipt_id = ?1"
+    " ORDER BY taken_at, sha256";
+// One row per distinct SHA-256 (the same file may belong to two receipts); bare columns of an
+// aggregate come from the row holding min(taken_at), so the oldest reference names the file.
+constexpr std::string_view kPendingPhotos =
+    "SELECT receipt_id, sha256, role, path, min(taken_at), bytes FROM photos AS p"
+    " WHERE NOT EXISTS (SELECT 1 FROM sync_photos AS s WHERE s.sha256 = p.sha256)"
+    " AND NOT EXISTS (SELECT 1 FROM sync_issues AS i WHERE i.kind = 'photo_rejected'"
+    " AND i.ref = p.sha256) GROUP BY sha256 ORDER BY min(taken_at), sha256";
+
+[[nodiscard]] std::optional<SyncIssueKind> parseSyncIssueKind(std::string_view word)
+{
+    for (auto k : {SyncIssueKind::Rejected, SyncIssueKind::Conflict, SyncIssueKind::PhotoRejected,
+                   SyncIssueKind::PhotoMissing}) {
+        if (toString(k) == word) {
+            return k;
+        }
+    }
+    return std::nullopt;
+}
+
+/// The columns sync needs (receipt_id, sha256, role, path, taken_at, bytes) as a PhotoRecord.
+[[nodiscard]] PhotoRecord readPhotoRef(const Query& q)
+{
+    PhotoRecord p;
+    p.receiptId = std::string(q.textAt(0));
+    p.sha256 = std::string(q.textAt(1));
+    p.role = std::string(q.textAt(2));
+    p.path = std::string(q.textAt(3));
+    p.takenAt = q.timeAt(4);
+    p.bytes = q.integerAt(5);
+    return p;
+}
+
+}  // namespace
+
+std::string_view toString(SyncIssueKind k)
+{
+    switch (k) {
+        case SyncIssueKind::Rejected:
+            return "rejected";
+        case SyncIssueKind::Conflict:
+            return "conflict";
+        case SyncIssueKind::PhotoRejected:
+            return "photo_rejected";
+        case SyncIssueKind::PhotoMissing:
+            return "photo_missing";
+    }
+    return "rejected";
+}
+
+Result<std::vector<std::string>> SqliteStore::pendingReceiptIds()
+{
+    Statement s;
+    if (const int rc = s.prepare(impl_->db_, kPendingReceiptIds); rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the pending-receipts query");
+    }
+    Query q(s.get());
+    std::vector<std::string> out;
+    int rc = SQLITE_OK;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        out.emplace_back(q.textAt(0));
+    }
+    if (rc != SQLITE_DONE) {
+        return sqliteError(impl_->db_, rc, "reading the receipts queued for sync");
+    }
+    return out;
+}
+
+Result<std::vector<PhotoRecord>> SqliteStore::photosOfReceipt(std::string_view receiptId)
+{
+    Statement s;
+    if (const int rc = s.prepare(impl_->db_, kPhotosOfReceipt); rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the photos query");
+    }
+    Query q(s.get());
+    q.text(1, receiptId);
+    std::vector<PhotoRecord> out;
+    int rc = SQLITE_OK;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        out.push_back(readPhotoRef(q));
+    }
+    if (rc != SQLITE_DONE) {
+        return sqliteError(impl_->db_, rc, "reading the photos of a receipt");
+    }
+    return out;
+}
+
+Result<std::vector<PhotoRecord>> SqliteStore::photosOfPendingReceipts()
+{
+    Statement s;
+    if (const int rc = s.prepare(
+            impl_->db_,
+            "SELECT p.receipt_id, p.sha256, p.role, p.path, p.taken_at, p.bytes FROM photos AS p"
+            " JOIN outbox AS o ON o.kind = 'receipt' AND o.ref = p.receipt_id"
+            " WHERE o.synced_at IS NULL ORDER BY p.receipt_id, p.taken_at, p.sha256");
+        rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the queued receipts' photos query");
+    }
+    Query q(s.get());
+    std::vector<PhotoRecord> out;
+    int rc = SQLITE_OK;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        out.push_back(readPhotoRef(q));
+    }
+    if (rc != SQLITE_DONE) {
+        return sqliteError(impl_->db_, rc, "reading the photos of queued receipts");
+    }
+    return out;
+}
+
+Result<std::vector<PhotoRecord>> SqliteStore::pendingPhotos()
+{
+    Statement s;
+    if (const int rc = s.prepare(impl_->db_, kPendingPhotos); rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the pending-photos query");
+    }
+    Query q(s.get());
+    std::vector<PhotoRecord> out;
+    int rc = SQLITE_OK;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        out.push_back(readPhotoRef(q));
+    }
+    if (rc != SQLITE_DONE) {
+        return sqliteError(impl_->db_, rc, "reading the photos queued for sync");
+    }
+    return out;
+}
+
+Status SqliteStore::markReceiptsSynced(const std::vector<std::string>& ids, core::Timestamp at)
+{
+    return impl_->inTransaction(*this, [&]() -> Status {
+        Statement s;
+        if (const int rc = s.prepare(impl_->db_,
+                                     "UPDATE outbox SET synced_at = ?2, attempts = attempts + 1"
+                                     " WHERE kind = 'receipt' AND ref = ?1 AND synced_at IS NULL");
+            rc != SQLITE_OK) {
+            return sqliteError(impl_->db_, rc, "preparing the outbox update");
+        }
+        for (const auto& id : ids) {
+            Query q(s.get());
+            q.text(1, id).time(2, at);
+            if (const int rc = q.step(); rc != SQLITE_DONE) {
+                return sqliteError(impl_->db_, rc, "marking a receipt as synced");
+            }
+        }
+        return {};
+    });
+}
+
+Status SqliteStore::markPhotoUploaded(std::string_view sha256, core::Timestamp at)
+{
+    Statement s;
+    if (const int rc = s.prepare(impl_->db_,
+                                 "INSERT INTO sync_photos (sha256, uploaded_at) VALUES (?1, ?2)"
+                                 " ON CONFLICT (sha256) DO NOTHING");
+        rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the photo bookkeeping");
+    }
+    Query q(s.get());
+    q.text(1, sha256).time(2, at);
+    if (const int rc = q.step(); rc != SQLITE_DONE) {
+        return sqliteError(impl_->db_, rc, "recording an uploaded photo");
+    }
+    return {};
+}
+
+Status SqliteStore::recordSyncIssue(const SyncIssue& issue)
+{
+    Statement s;
+    if (const int rc = s.prepare(
+            impl_->db_,
+            "INSERT INTO sync_issues (kind, ref, code, word, message, at)"
+            " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (kind, ref) DO UPDATE SET"
+            " code = excluded.code, word = excluded.word, message = excluded.message,"
+            " at = excluded.at");
+        rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the sync issue insert");
+    }
+    Query q(s.get());
+    q.text(1, toString(issue.kind))
+        .text(2, issue.ref)
+        .text(3, issue.code)
+        .text(4, issue.word)
+        .text(5, issue.message)
+        .time(6, issue.at);
+    if (const int rc = q.step(); rc != SQLITE_DONE) {
+        return sqliteError(impl_->db_, rc, "recording a sync issue");
+    }
+    return {};
+}
+
+Status SqliteStore::clearPhotoMissing(std::string_view sha256)
+{
+    Statement s;
+    if (const int rc = s.prepare(impl_->db_, "DELETE FROM sync_issues WHERE kind ="
+                                             " 'photo_missing' AND ref = ?1");
+        rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the sync issue delete");
+    }
+    Query q(s.get());
+    q.text(1, sha256);
+    if (const int rc = q.step(); rc != SQLITE_DONE) {
+        return sqliteError(impl_->db_, rc, "clearing a missing-photo issue");
+    }
+    return {};
+}
+
+Result<std::vector<SyncIssue>> SqliteStore::syncIssues()
+{
+    Statement s;
+    if (const int rc = s.prepare(impl_->db_, "SELECT id, kind, ref, code, word, message, at"
+                                             " FROM sync_issues ORDER BY at, id");
+        rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the sync issues query");
+    }
+    Query q(s.get());
+    std::vector<SyncIssue> out;
+    int rc = SQLITE_OK;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        const auto kind = parseSyncIssueKind(q.textAt(1));
+        if (!kind) {
+            return makeError(ErrorCode::Corrupt, "sync issue with an unknown kind");
+        }
+        out.push_back(SyncIssue{q.integerAt(0), *kind, std::string(q.textAt(2)), q.optTextAt(3),
+                                std::string(q.textAt(4)), std::string(q.textAt(5)), q.timeAt(6)});
+    }
+    if (rc != SQLITE_DONE) {
+        return sqliteError(impl_->db_, rc, "reading the sync issues");
+    }
+    return out;
+}
+
+Result<std::optional<std::string>> SqliteStore::syncState(std::string_view key)
+{
+    Statement s;
+    if (const int rc = s.prepare(impl_->db_, "SELECT value FROM sync_state WHERE key = ?1");
+        rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the sync state query");
+    }
+    Query q(s.get());
+    q.text(1, key);
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) {
+        return std::optional<std::string>();
+    }
+    if (rc != SQLITE_ROW) {
+        return sqliteError(impl_->db_, rc, "reading the sync state");
+    }
+    return std::optional<std::string>(std::string(q.textAt(0)));
+}
+
+Status SqliteStore::setSyncState(std::string_view key, std::string_view value)
+{
+    Statement s;
+    if (const int rc = s.prepare(impl_->db_,
+                                 "INSERT INTO sync_state (key, value) VALUES (?1, ?2)"
+                                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+        rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the sync state update");
+    }
+    Query q(s.get());
+    q.text(1, key).text(2, value);
+    if (const int rc = q.step(); rc != SQLITE_DONE) {
+        return sqliteError(impl_->db_, rc, "writing the sync state");
+    }
+    return {};
+}
+
+Result<OutboxCounts> SqliteStore::outboxCounts()
+{
+    Statement s;
+    if (const int rc = s.prepare(
+            impl_->db_,
+            "SELECT"
+            " (SELECT count(*) FROM outbox AS o WHERE o.kind = 'receipt' AND o.synced_at IS NULL"
+            "  AND NOT EXISTS (SELECT 1 FROM sync_issues AS i WHERE i.kind = 'rejected'"
+            "  AND i.ref = o.ref)),"
+            " (SELECT count(*) FROM outbox WHERE kind = 'receipt' AND synced_at IS NOT NULL),"
+            " (SELECT count(*) FROM sync_issues WHERE kind = 'rejected'),"
+            " (SELECT count(DISTINCT sha256) FROM photos AS p WHERE NOT EXISTS (SELECT 1 FROM"
+            "  sync_photos AS s WHERE s.sha256 = p.sha256) AND NOT EXISTS (SELECT 1 FROM"
+            "  sync_issues AS i WHERE i.kind = 'photo_rejected' AND i.ref = p.sha256)),"
+            " (SELECT count(*) FROM sync_photos)");
+        rc != SQLITE_OK) {
+        return sqliteError(impl_->db_, rc, "preparing the outbox counts");
+    }
+    Query q(s.get());
+    if (const int rc = q.step(); rc != SQLITE_ROW) {
+        return sqliteError(impl_->db_, rc, "counting the outbox");
+    }
+    return OutboxCounts{q.integerAt(0), q.integerAt(1), q.integerAt(2), q.integerAt(3),
+                        q.integerAt(4)};
 }
 
 }  // namespace returnscan::store

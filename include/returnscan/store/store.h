@@ -36,6 +36,48 @@ struct AuditCheck {
     std::optional<std::int64_t> firstBadRow;  ///< id of the first row whose hash does not chain
 };
 
+/// What a sync run surfaces to a supervisor (table sync_issues, schema version 2).
+enum class SyncIssueKind {
+    Rejected,       ///< the central system refused a receipt as sent; not retried
+    Conflict,       ///< stored centrally, but the station acted on outdated information
+    PhotoRejected,  ///< a photo the central system refused (422/413), or corrupt on disk
+    PhotoMissing,   ///< a photo whose file is not on disk; retried on the next run
+};
+[[nodiscard]] std::string_view toString(SyncIssueKind k);
+
+struct SyncIssue {
+    std::int64_t id = 0;  ///< assigned by the store
+    SyncIssueKind kind = SyncIssueKind::Rejected;
+    std::string ref;                  ///< receipt id, or photo SHA-256
+    std::optional<std::string> code;  ///< the return code concerned, when known
+    std::string word;                 ///< machine word: the error or the conflict reason
+    std::string message;              ///< display text from the server or the station
+    core::Timestamp at{};
+};
+
+/// Queue sizes for `returnscan sync status`.
+struct OutboxCounts {
+    std::int64_t pendingReceipts = 0;  ///< to send (rejected ones excluded)
+    std::int64_t syncedReceipts = 0;
+    std::int64_t rejectedReceipts = 0;  ///< held for a person, not retried
+    std::int64_t pendingPhotos = 0;     ///< distinct photos not yet held centrally
+    std::int64_t uploadedPhotos = 0;
+};
+
+/// One evidence file of a receipt (photos table): a photo, or an inspection clip (role
+/// "inspection_video"). Written by the vision module (issue 5).
+struct PhotoRecord {
+    std::string receiptId;
+    std::string sha256;  ///< lower-case hex of the file's bytes
+    std::string role;    ///< overview, label, damage, contents, inspection_video
+    std::string path;    ///< the file on this station's disk
+    core::Timestamp takenAt{};
+    std::int64_t bytes = 0;
+    std::optional<int> width;
+    std::optional<int> height;
+    bool orderLabelVisible = false;
+};
+
 /// The station's database. Owns one SQLite connection, used as the single writer. Not
 /// thread-safe: use from one thread (the kiosk's store thread, or a CLI command).
 class SqliteStore final : public core::ReturnStore {
@@ -91,6 +133,47 @@ public:
     [[nodiscard]] Result<std::string> journalMode();
     [[nodiscard]] Result<int> synchronousLevel();
     [[nodiscard]] Result<int> schemaVersion();
+
+    // Sync bookkeeping (issue 7). Writes join the caller's writeTransaction when one is open.
+
+    /// Receipt ids queued for the central system, oldest first, without those it rejected.
+    [[nodiscard]] Result<std::vector<std::string>> pendingReceiptIds();
+
+    /// The photos of one receipt (any upload state).
+    [[nodiscard]] Result<std::vector<PhotoRecord>> photosOfReceipt(std::string_view receiptId);
+
+    /// The photos of every receipt still queued in the outbox (one query for a whole run).
+    [[nodiscard]] Result<std::vector<PhotoRecord>> photosOfPendingReceipts();
+
+    /// One row per distinct photo not yet held centrally and not refused, oldest first.
+    [[nodiscard]] Result<std::vector<PhotoRecord>> pendingPhotos();
+
+    /// Marks the outbox rows of these receipts as synced at `at`.
+    [[nodiscard]] Status markReceiptsSynced(const std::vector<std::string>& ids, core::Timestamp at);
+
+    /// Records that the central system holds the photo `sha256`.
+    [[nodiscard]] Status markPhotoUploaded(std::string_view sha256, core::Timestamp at);
+
+    /// Records (or refreshes, by kind and ref) an issue for a supervisor.
+    [[nodiscard]] Status recordSyncIssue(const SyncIssue& issue);
+
+    /// Removes the PhotoMissing issue of `sha256`, if any (the file came back and was sent).
+    [[nodiscard]] Status clearPhotoMissing(std::string_view sha256);
+
+    /// Every recorded issue, oldest first.
+    [[nodiscard]] Result<std::vector<SyncIssue>> syncIssues();
+
+    /// A value of the sync_state table (nullopt when unset).
+    [[nodiscard]] Result<std::optional<std::string>> syncState(std::string_view key);
+    [[nodiscard]] Status setSyncState(std::string_view key, std::string_view value);
+
+    [[nodiscard]] Result<OutboxCounts> outboxCounts();
+
+    /// Records an evidence file of a receipt, with an audit record carrying its hash. Call
+    /// inside the receipt's writeTransaction so the row commits with it (or alone: it then runs
+    /// in a transaction of its own). Errors: NotFound when the receipt does not exist, Conflict
+    /// when the receipt already has a file with this hash, InvalidArgument, Database.
+    [[nodiscard]] Status insertPhoto(const PhotoRecord& photo);
 
     /// Test hook: caps the database at `maxPages` pages (`PRAGMA max_page_count`) so a test can
     /// make writes fail exactly as on a full disk (SQLITE_FULL, reported as ErrorCode::Io).
