@@ -1,0 +1,357 @@
+// SPDX-License-Identifier: Apache-2.0
+// The input event loop: poll() over scanner descriptors, udev hotplug and timers.
+#include <poll.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+#include "returnscan/core/classify.h"
+#include "returnscan/input/discovery.h"
+#include "returnscan/input/scanner.h"
+
+namespace returnscan::input {
+
+std::string_view toString(SerialProtocol p)
+{
+    return p == SerialProtocol::Ssi ? "ssi" : "plain";
+}
+
+std::optional<SerialProtocol> parseSerialProtocol(std::string_view s)
+{
+    if (s == "plain")
+        return SerialProtocol::Plain;
+    if (s == "ssi")
+        return SerialProtocol::Ssi;
+    return std::nullopt;
+}
+
+std::string_view toString(DeviceState s)
+{
+    switch (s) {
+        case DeviceState::Absent:
+            return "absent";
+        case DeviceState::Present:
+            return "present";
+        case DeviceState::Refused:
+            return "refused";
+        case DeviceState::Stalled:
+            return "stalled";
+        case DeviceState::Closed:
+            return "closed";
+    }
+    return "absent";
+}
+
+namespace {
+
+std::string canonicalPath(const std::string& path)
+{
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (real == nullptr)
+        return path;
+    std::string r(real);
+    ::free(real);
+    return r;
+}
+
+}  // namespace
+
+struct InputLoop::Impl {
+    struct Device {
+        ScannerConfig cfg;
+        std::unique_ptr<ScannerReader> reader;
+        DeviceStatus status;
+        SteadyTime nextTry{};
+        std::chrono::milliseconds backoff{0};
+    };
+
+    Impl(const core::Clock& c, InputSink& s, LoopOptions o)
+        : clock(c), sink(s), opts(o), dedup(o.dedupWindow, o.dedupAcrossDevices)
+    {
+    }
+
+    const core::Clock& clock;
+    InputSink& sink;
+    LoopOptions opts;
+    core::ReadDeduplicator dedup;
+    std::vector<Device> devices;
+    std::unique_ptr<UdevMonitor> monitor;
+    DecodeOutput out;
+
+    void setState(Device& d, DeviceState s, std::string_view detail)
+    {
+        if (d.status.state == s && s != DeviceState::Refused)
+            return;
+        d.status.state = s;
+        sink.onDeviceState(d.status.id, s, detail);
+    }
+
+    /// Where to open the device now; empty when it is not there.
+    std::string resolve(const Device& d) const
+    {
+        if (!d.cfg.path.empty())
+            return d.cfg.path;
+        if (d.cfg.transport == core::Transport::Libusb)
+            return "usb";
+        auto list = enumerateDevices(subsystemFor(d.cfg.transport));
+        if (!list)
+            return {};
+        for (const auto& u : *list) {
+            if (bindsTo(d.cfg, u))
+                return u.devnode;
+        }
+        return {};
+    }
+
+    void scheduleRetry(Device& d, SteadyTime now, bool refused)
+    {
+        if (refused) {
+            d.backoff = opts.backoffMax;
+        } else if (d.backoff.count() == 0) {
+            d.backoff = opts.backoffMin;
+        } else {
+            d.backoff = std::min(d.backoff * 2, opts.backoffMax);
+        }
+        d.nextTry = now + d.backoff;
+    }
+
+    Status tryOpen(Device& d, SteadyTime now)
+    {
+        const std::string path = resolve(d);
+        if (path.empty()) {
+            scheduleRetry(d, now, false);
+            setState(d, DeviceState::Absent, "no device matches the configuration");
+            return makeError(ErrorCode::NotFound, d.status.id + ": no device matches");
+        }
+        auto r = openScanner(d.cfg, path, opts.usb);
+        if (!r) {
+            const Error& e = r.error();
+            const bool refused = e.code == ErrorCode::Busy || e.code == ErrorCode::InvalidArgument;
+            scheduleRetry(d, now, refused);
+            setState(d, refused ? DeviceState::Refused : DeviceState::Absent, e.message);
+            if (refused) {
+                ++d.status.errors;
+                sink.onReadFailure(
+                    {d.status.id, d.cfg.role, d.cfg.transport, e.message, clock.now()});
+            }
+            return Error(e);
+        }
+        d.reader = std::move(*r);
+        d.status.path = path == "usb" ? path : canonicalPath(path);
+        d.backoff = std::chrono::milliseconds(0);
+        ++d.status.opens;
+        if (d.cfg.transport != core::Transport::Libusb)
+            setState(d, DeviceState::Present, d.reader->notes());
+        return {};
+    }
+
+    void close(Device& d, SteadyTime now, std::string_view why)
+    {
+        d.reader.reset();  // closes the descriptor
+        d.status.path.clear();
+        if (opts.reopen) {
+            d.backoff = std::chrono::milliseconds(0);
+            scheduleRetry(d, now, false);
+            setState(d, DeviceState::Absent, why);
+        } else {
+            setState(d, DeviceState::Closed, why);
+        }
+    }
+
+    void deliver(Device& d, SteadyTime now)
+    {
+        for (auto& e : out.errors) {
+            ++d.status.errors;
+            sink.onReadFailure(
+                {d.status.id, d.cfg.role, d.cfg.transport, std::move(e), clock.now()});
+        }
+        for (auto& r : out.reads) {
+            std::string problem = core::readProblem(r.data);
+            if (!problem.empty()) {
+                ++d.status.errors;
+                sink.onReadFailure({d.status.id, d.cfg.role, d.cfg.transport,
+                                    "read refused: " + problem, clock.now()});
+                continue;
+            }
+            core::ScanEvent ev;
+            ev.device = d.status.id;
+            ev.role = d.cfg.role;
+            ev.transport = d.cfg.transport;
+            ev.aim = r.aim;
+            ev.data = std::move(r.data);
+            ev.wallTime = clock.now();
+            ev.monotonic = now;
+            if (!dedup.admit(ev)) {
+                ++d.status.duplicates;
+                continue;
+            }
+            ++d.status.reads;
+            sink.onScan(ev);
+        }
+        out.clear();
+        if (d.reader) {
+            while (auto s = d.reader->takeState())
+                setState(d, s->first, s->second);
+        }
+    }
+
+    void handleUdev(SteadyTime now)
+    {
+        for (const auto& u : monitor->receive()) {
+            if (u.action == "remove")
+                removed(u.devnode, now);
+            else if (u.action == "add")
+                added(u, now);
+        }
+    }
+
+    void removed(const std::string& devnode, SteadyTime now)
+    {
+        for (auto& d : devices) {
+            if (d.reader && d.status.path == devnode) {
+                out.clear();
+                d.reader->decoder().reset(out);
+                deliver(d, now);
+                close(d, now, "unplugged (udev remove)");
+            }
+        }
+    }
+
+    void added(const UdevDevice& u, SteadyTime now)
+    {
+        for (auto& d : devices) {
+            if (!d.reader && opts.reopen && bindsTo(d.cfg, u)) {
+                d.nextTry = now;  // replug: no need to wait out the backoff
+                d.backoff = std::chrono::milliseconds(0);
+            }
+        }
+    }
+};
+
+InputLoop::InputLoop(const core::Clock& clock, InputSink& sink, LoopOptions options)
+    : impl_(std::make_unique<Impl>(clock, sink, options))
+{
+}
+
+InputLoop::~InputLoop() = default;
+
+Status InputLoop::addDevice(ScannerConfig config)
+{
+    if (config.path.empty() && !(config.vendorId && config.productId)) {
+        return makeError(ErrorCode::InvalidArgument,
+                         "scanner '" + config.id + "' has neither a path nor a VID:PID");
+    }
+    if (config.id.empty())
+        config.id = config.path.empty() ? "usb" : config.path;
+    if (!config.profile.empty() && findHidPosDriver(config.profile) == nullptr)
+        return makeError(ErrorCode::InvalidArgument,
+                         "unknown HID POS profile '" + config.profile + "'");
+    Impl::Device d;
+    d.status.id = config.id;
+    d.cfg = std::move(config);
+    impl_->devices.push_back(std::move(d));
+    Impl::Device& dev = impl_->devices.back();
+    auto st = impl_->tryOpen(dev, impl_->clock.monotonic());
+    if (!st && !impl_->opts.reopen)
+        return st;
+    return {};
+}
+
+Status InputLoop::watchHotplug()
+{
+    auto m = openUdevMonitor();
+    if (!m)
+        return std::move(m).takeError();
+    impl_->monitor = std::move(*m);
+    return {};
+}
+
+Status InputLoop::runOnce(std::chrono::milliseconds maxWait)
+{
+    Impl& s = *impl_;
+    SteadyTime now = s.clock.monotonic();
+    SteadyTime wake = now + maxWait;
+    std::vector<pollfd> fds;
+    std::vector<std::size_t> owner;
+    for (std::size_t i = 0; i < s.devices.size(); ++i) {
+        auto& d = s.devices[i];
+        if (d.reader) {
+            fds.push_back({d.reader->fd(), POLLIN, 0});
+            owner.push_back(i);
+            if (auto dl = d.reader->decoder().deadline())
+                wake = std::min(wake, *dl);
+        } else if (s.opts.reopen && d.status.state != DeviceState::Closed) {
+            wake = std::min(wake, d.nextTry);
+        }
+    }
+    if (s.monitor) {
+        fds.push_back({s.monitor->fd(), POLLIN, 0});
+        owner.push_back(s.devices.size());
+    }
+    const auto waitMs =
+        std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(wake - now).count());
+    const int n = ::poll(fds.data(), fds.size(), static_cast<int>(waitMs));
+    if (n < 0 && errno != EINTR)
+        return makeError(ErrorCode::Io, std::string("poll: ") + std::strerror(errno));
+    now = s.clock.monotonic();
+    for (std::size_t k = 0; n > 0 && k < fds.size(); ++k) {
+        if (fds[k].revents == 0)
+            continue;
+        if (owner[k] == s.devices.size()) {
+            s.handleUdev(now);
+            continue;
+        }
+        auto& d = s.devices[owner[k]];
+        if (!d.reader)
+            continue;  // closed by a udev remove in this round
+        ScannerReader::ReadStatus rs = ScannerReader::ReadStatus::Hangup;
+        if ((fds[k].revents & POLLNVAL) == 0)
+            rs = d.reader->onReadable(now, s.out);
+        s.deliver(d, now);
+        if (rs == ScannerReader::ReadStatus::Hangup)
+            s.close(d, now, "hangup (end of input, or the device went away)");
+    }
+    for (auto& d : s.devices) {
+        if (d.reader) {
+            if (auto dl = d.reader->decoder().deadline(); dl && now >= *dl) {
+                d.reader->decoder().tick(now, s.out);
+                s.deliver(d, now);
+            }
+        } else if (s.opts.reopen && now >= d.nextTry) {
+            (void)s.tryOpen(d, now);
+        }
+    }
+    return {};
+}
+
+bool InputLoop::finished() const
+{
+    return std::all_of(impl_->devices.begin(), impl_->devices.end(), [&](const auto& d) {
+        return !d.reader && (!impl_->opts.reopen || d.status.state == DeviceState::Closed);
+    });
+}
+
+std::vector<DeviceStatus> InputLoop::devices() const
+{
+    std::vector<DeviceStatus> v;
+    for (const auto& d : impl_->devices)
+        v.push_back(d.status);
+    return v;
+}
+
+void InputLoop::deviceRemovedForTest(const std::string& devnode)
+{
+    impl_->removed(devnode, impl_->clock.monotonic());
+}
+
+void InputLoop::deviceAddedForTest(const std::string& devnode)
+{
+    UdevDevice u;
+    u.devnode = devnode;
+    u.action = "add";
+    impl_->added(u, impl_->clock.monotonic());
+}
+
+}  // namespace returnscan::input
