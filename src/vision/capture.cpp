@@ -1,0 +1,235 @@
+// SPDX-License-Identifier: Apache-2.0
+// The capture thread (newest-frame mailbox, reopen with backoff) and the decode worker.
+#include "returnscan/vision/capture.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "returnscan/core/aim.h"
+#include "returnscan/core/classify.h"
+
+namespace returnscan::vision {
+
+std::chrono::milliseconds reopenDelay(int attempt, std::chrono::milliseconds min,
+                                      std::chrono::milliseconds max)
+{
+    if (attempt <= 1) {
+        return std::min(min, max);
+    }
+    auto d = min;
+    for (int i = 1; i < attempt && d < max; ++i) {
+        d *= 2;
+    }
+    return std::min(d, max);
+}
+
+FrameGrabber::FrameGrabber(CameraConfig config, SourceOpener opener, Options options)
+    : config_(std::move(config)), opener_(std::move(opener)), options_(options)
+{
+    if (config_.id.empty()) {
+        config_.id = config_.source;
+    }
+}
+
+FrameGrabber::~FrameGrabber()
+{
+    stop();
+}
+
+void FrameGrabber::start()
+{
+    std::lock_guard lock(mutex_);
+    if (thread_.joinable()) {
+        return;
+    }
+    stopping_ = false;
+    ended_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void FrameGrabber::stop()
+{
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    cv_.notify_all();
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+std::optional<Frame> FrameGrabber::takeNewest(std::chrono::milliseconds timeout)
+{
+    std::unique_lock lock(mutex_);
+    cv_.wait_for(lock, timeout, [&] { return slot_.has_value() || ended_ || stopping_; });
+    if (!slot_) {
+        return std::nullopt;
+    }
+    std::optional<Frame> f = std::move(slot_);
+    slot_.reset();
+    return f;
+}
+
+bool FrameGrabber::ended() const
+{
+    std::lock_guard lock(mutex_);
+    return ended_ && !slot_;
+}
+
+CaptureStats FrameGrabber::stats() const
+{
+    std::lock_guard lock(mutex_);
+    return stats_;
+}
+
+void FrameGrabber::run()
+{
+    std::unique_ptr<FrameSource> source;
+    int failures = 0;  // consecutive failed opens or reads
+    auto stopRequested = [&] {
+        std::lock_guard lock(mutex_);
+        return stopping_;
+    };
+    auto sleepInterruptibly = [&](std::chrono::milliseconds d) {
+        std::unique_lock lock(mutex_);
+        cv_.wait_for(lock, d, [&] { return stopping_; });
+    };
+    bool everOpened = false;
+    while (!stopRequested()) {
+        if (!source) {
+            auto opened = opener_(config_);
+            if (!opened) {
+                ++failures;
+                sleepInterruptibly(reopenDelay(failures, options_.reopenMin, options_.reopenMax));
+                continue;
+            }
+            source = std::move(opened).value();
+            if (everOpened) {
+                std::lock_guard lock(mutex_);
+                ++stats_.reopens;
+            }
+            everOpened = true;
+        }
+        auto frame = source->read();
+        if (!frame) {
+            const ErrorCode code = frame.error().code;
+            if (code == ErrorCode::NotFound) {
+                // End of a file or folder: nothing will come back by reopening.
+                std::lock_guard lock(mutex_);
+                ended_ = true;
+                cv_.notify_all();
+                return;
+            }
+            {
+                std::lock_guard lock(mutex_);
+                ++stats_.readErrors;
+            }
+            if (code == ErrorCode::Parse) {
+                continue;  // one bad image in a replay folder: skip it
+            }
+            // Device unplugged or stream dropped: close, wait, reopen.
+            source.reset();
+            ++failures;
+            sleepInterruptibly(reopenDelay(failures, options_.reopenMin, options_.reopenMax));
+            continue;
+        }
+        failures = 0;
+        {
+            std::lock_guard lock(mutex_);
+            ++stats_.framesRead;
+            if (slot_) {
+                ++stats_.framesReplaced;
+            }
+            slot_ = std::move(frame).value();
+        }
+        cv_.notify_all();
+    }
+}
+
+std::optional<core::ScanEvent> toScanEvent(const DecodedCode& code, const CameraConfig& config,
+                                           const core::Clock& clock)
+{
+    core::ScanEvent e;
+    // ZXing reports the identifier beside the text (scanners prefix it to the data): it goes
+    // straight into `aim`, and the data stays exactly as decoded.
+    e.aim = core::parseAimId(code.aim);
+    e.data = code.text;
+    if (!core::readProblem(e.data).empty()) {
+        return std::nullopt;
+    }
+    e.device = config.id.empty() ? config.source : config.id;
+    e.role = config.role;
+    e.transport = core::Transport::Camera;
+    e.wallTime = clock.now();
+    e.monotonic = clock.monotonic();
+    return e;
+}
+
+CameraReader::CameraReader(FrameGrabber& grabber, const Decoder& decoder, const core::Clock& clock,
+                           Sink sink)
+    : grabber_(grabber), decoder_(decoder), clock_(clock), sink_(std::move(sink))
+{
+}
+
+CameraReader::~CameraReader()
+{
+    stop();
+}
+
+void CameraReader::start()
+{
+    if (thread_.joinable()) {
+        return;
+    }
+    stopping_ = false;
+    finished_ = false;
+    thread_ = std::thread([this] { run(); });
+}
+
+void CameraReader::stop()
+{
+    stopping_ = true;
+    if (thread_.joinable()) {
+        thread_.join();
+    }
+}
+
+void CameraReader::waitUntilEnded()
+{
+    std::unique_lock lock(doneMutex_);
+    doneCv_.wait(lock, [&] { return finished_.load(); });
+}
+
+void CameraReader::run()
+{
+    while (!stopping_) {
+        auto frame = grabber_.takeNewest(std::chrono::milliseconds(100));
+        if (!frame) {
+            if (grabber_.ended()) {
+                break;
+            }
+            continue;
+        }
+        auto codes = decoder_.decode(frame->view());
+        framesDecoded_.fetch_add(1);
+        if (!codes) {
+            continue;  // counted by the decoder's caller logs; the next frame is a new chance
+        }
+        for (const auto& c : *codes) {
+            auto e = toScanEvent(c, grabber_.config(), clock_);
+            if (!e) {
+                readsDropped_.fetch_add(1);
+                continue;
+            }
+            sink_(std::move(*e));
+        }
+    }
+    {
+        std::lock_guard lock(doneMutex_);
+        finished_ = true;
+    }
+    doneCv_.notify_all();
+}
+
+}  // namespace returnscan::vision
