@@ -15,8 +15,11 @@ cd "$here"
 packages=(
     g++ cmake ninja-build pkg-config
     libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev
+    libxkbcommon-dev xkb-data libudev-dev libusb-1.0-0-dev
+    libzxing-dev libopencv-dev
+    libcurl4-openssl-dev libcpp-httplib-dev
     libgtest-dev libgmock-dev
-    sqlite3
+    sqlite3 openssl curl zbar-tools systemd
 )
 
 install_packages() {
