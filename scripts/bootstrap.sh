@@ -19,7 +19,7 @@ packages=(
     libzxing-dev libopencv-dev
     libcurl4-openssl-dev libcpp-httplib-dev
     libgtest-dev libgmock-dev
-    sqlite3 openssl curl zbar-tools systemd
+    sqlite3 openssl curl zbar-tools systemd udev
 )
 
 install_packages() {

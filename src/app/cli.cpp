@@ -649,6 +649,7 @@ int runCli(int argc, char** argv)
     addInputCommands(app, g, status);
     addVisionCommands(app, g, status);
     addSyncCommands(app, g, status);
+    addFirmwareCommands(app, g, status);
 
     try {
         app.parse(argc, argv);

@@ -20,5 +20,6 @@ struct Globals {
 void addInputCommands(CLI::App& app, const Globals& globals, int& status);
 void addVisionCommands(CLI::App& app, const Globals& globals, int& status);
 void addSyncCommands(CLI::App& app, const Globals& globals, int& status);
+void addFirmwareCommands(CLI::App& app, const Globals& globals, int& status);
 
 }  // namespace returnscan::app

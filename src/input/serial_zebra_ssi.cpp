@@ -9,14 +9,12 @@
 namespace returnscan::input {
 namespace {
 
-// Packet: [0] length (without the 2 checksum bytes) [1] opcode [2] source [3] status
-// [4..length-1] data, then the checksum MSB, LSB.
-constexpr std::size_t kHeader = 4;
-constexpr std::uint8_t kSourceHost = 0x04;
-constexpr std::uint8_t kStatusRetransmit = 0x01;
-constexpr std::uint8_t kStatusContinuation = 0x02;
-constexpr std::uint8_t kSsiEvent = 0xF6;
-constexpr std::uint8_t kNakResend = 0x01;
+using firmware_if::kSsiEvent;
+using firmware_if::kSsiNakResend;
+using firmware_if::kSsiSourceHost;
+using firmware_if::kSsiStatusContinuation;
+using firmware_if::kSsiStatusRetransmit;
+using firmware_if::SsiScan;
 
 class SsiDecoder final : public FrameDecoder {
 public:
@@ -25,18 +23,18 @@ public:
         buf_.insert(buf_.end(), bytes.begin(), bytes.end());
         std::size_t pos = 0;
         while (pos < buf_.size()) {
-            const std::size_t len = buf_[pos];
-            if (len < kHeader) {
+            const SsiScan s = firmware_if::scanSsi(std::span(buf_).subspan(pos));
+            if (s.kind == SsiScan::Kind::NeedMore)
+                break;  // wait for the rest; at most 257 bytes are ever buffered
+            if (s.kind == SsiScan::Kind::Junk) {
                 // Not a packet start (line noise, a WAKEUP byte echoed): skip one byte.
                 ++junk_;
                 ++pos;
                 continue;
             }
-            if (buf_.size() - pos < len + 2)
-                break;  // wait for the rest; at most 257 bytes are ever buffered
             reportJunk(out);
-            packet(std::span(buf_).subspan(pos, len + 2), out);
-            pos += len + 2;
+            packet(s, out);
+            pos += s.consumed;
         }
         buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos));
         reportJunk(out);
@@ -66,36 +64,34 @@ private:
         }
     }
 
-    void packet(std::span<const std::uint8_t> p, DecodeOutput& out)
+    void packet(const SsiScan& s, DecodeOutput& out)
     {
-        const std::size_t len = p[0];
-        const std::uint16_t want = ssiChecksum(p.first(len));
-        const std::uint16_t got = static_cast<std::uint16_t>(p[len] << 8 | p[len + 1]);
-        if (want != got) {
+        if (s.kind == SsiScan::Kind::BadChecksum) {
             ++checksumErrors_;
             char msg[128];
             std::snprintf(msg, sizeof msg,
                           "SSI checksum mismatch on opcode 0x%02X (got 0x%04X, want 0x%04X); "
                           "NAK sent, bad packets so far: %llu",
-                          p[1], got, want, static_cast<unsigned long long>(checksumErrors_));
+                          s.packet.opcode, s.checksumGot, s.checksumWant,
+                          static_cast<unsigned long long>(checksumErrors_));
             out.errors.push_back(msg);
-            const std::uint8_t reason = kNakResend;
-            out.reply += ssiPacket(kSsiCmdNak, kSourceHost, 0, std::span(&reason, 1));
+            const std::uint8_t reason = kSsiNakResend;
+            out.reply += ssiPacket(kSsiCmdNak, kSsiSourceHost, 0, std::span(&reason, 1));
             return;
         }
-        const std::uint8_t opcode = p[1];
-        const std::uint8_t status = p[3];
-        auto data = p.subspan(kHeader, len - kHeader);
+        const std::uint8_t opcode = s.packet.opcode;
+        const std::uint8_t status = s.packet.status;
+        auto data = s.packet.data;
         if (opcode == kSsiEvent) {
-            out.reply += ssiPacket(kSsiCmdAck, kSourceHost, 0, {});
+            out.reply += ssiPacket(kSsiCmdAck, kSsiSourceHost, 0, {});
             return;
         }
         if (opcode != kSsiDecodeData)
             return;  // ACK/NAK and replies to host commands belong to firmware_if
-        out.reply += ssiPacket(kSsiCmdAck, kSourceHost, 0, {});
+        out.reply += ssiPacket(kSsiCmdAck, kSsiSourceHost, 0, {});
         // A retransmission means our ACK was lost: the decoder sends the same packet again.
         const std::string payload(data.begin(), data.end());
-        if ((status & kStatusRetransmit) && havePrevious_ && payload == last_)
+        if ((status & kSsiStatusRetransmit) && havePrevious_ && payload == last_)
             return;
         last_ = payload;
         havePrevious_ = true;
@@ -109,7 +105,7 @@ private:
             overflow_ = true;
         else if (!overflow_)
             data_.append(data.begin() + 1, data.end());
-        if (status & kStatusContinuation)
+        if (status & kSsiStatusContinuation)
             return;
         if (overflow_) {
             out.errors.push_back("SSI read longer than " + std::to_string(kMaxFrameBytes) +
@@ -139,29 +135,6 @@ private:
 };
 
 }  // namespace
-
-std::uint16_t ssiChecksum(std::span<const std::uint8_t> bytes)
-{
-    unsigned sum = 0;
-    for (std::uint8_t b : bytes)
-        sum += b;
-    return static_cast<std::uint16_t>(0x10000u - (sum & 0xFFFFu));
-}
-
-std::string ssiPacket(std::uint8_t opcode, std::uint8_t source, std::uint8_t status,
-                      std::span<const std::uint8_t> data)
-{
-    std::vector<std::uint8_t> p;
-    p.push_back(static_cast<std::uint8_t>(kHeader + data.size()));
-    p.push_back(opcode);
-    p.push_back(source);
-    p.push_back(status);
-    p.insert(p.end(), data.begin(), data.end());
-    const std::uint16_t c = ssiChecksum(p);
-    p.push_back(static_cast<std::uint8_t>(c >> 8));
-    p.push_back(static_cast<std::uint8_t>(c & 0xFF));
-    return std::string(p.begin(), p.end());
-}
 
 std::optional<core::AimId> aimForSsiType(std::uint8_t type)
 {

@@ -14,6 +14,7 @@
 
 #include "returnscan/core/aim.h"
 #include "returnscan/core/result.h"
+#include "returnscan/firmware_if/ssi.h"
 
 namespace returnscan::input {
 
@@ -135,16 +136,14 @@ enum class Suffix { Cr, Lf, CrLf };
 /// checksum, ACK/NAK in DecodeOutput::reply).
 [[nodiscard]] std::unique_ptr<FrameDecoder> makeSsiDecoder();
 
-/// SSI checksum: the 16-bit two's complement of the sum of `bytes`.
-[[nodiscard]] std::uint16_t ssiChecksum(std::span<const std::uint8_t> bytes);
-/// A complete SSI packet from the host (source 4) or decoder (source 0), checksum appended.
-[[nodiscard]] std::string ssiPacket(std::uint8_t opcode, std::uint8_t source, std::uint8_t status,
-                                    std::span<const std::uint8_t> data);
+// The SSI packet codec lives in firmware_if (one codec for reads and host commands).
+using firmware_if::kSsiCmdAck;
+using firmware_if::kSsiCmdNak;
+using firmware_if::kSsiDecodeData;
+using firmware_if::ssiChecksum;
+using firmware_if::ssiPacket;
+
 /// The AIM identifier for an SSI barcode type byte (nullopt: unknown type).
 [[nodiscard]] std::optional<core::AimId> aimForSsiType(std::uint8_t type);
-
-inline constexpr std::uint8_t kSsiDecodeData = 0xF3;
-inline constexpr std::uint8_t kSsiCmdAck = 0xD0;
-inline constexpr std::uint8_t kSsiCmdNak = 0xD1;
 
 }  // namespace returnscan::input

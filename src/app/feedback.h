@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: Apache-2.0
+// Decisions drive feedback at the scanner: accepted gives a good-read beep and green, rejected
+// or held an error beep and red, on the scanner that read the code.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "returnscan/core/decision.h"
+#include "returnscan/core/result.h"
+#include "returnscan/firmware_if/channel.h"
+
+namespace returnscan::app {
+
+/// Where a scanner takes its commands.
+struct FeedbackTarget {
+    std::string path;                             ///< tty, hidraw node or /dev/returnscan/ link
+    const firmware_if::Driver* driver = nullptr;  ///< borrowed from the driver table
+};
+
+/// Opens a channel to a target (tests inject one; the default opens the real node).
+using ChannelOpener =
+    std::function<Result<std::unique_ptr<firmware_if::Channel>>(const FeedbackTarget&)>;
+
+/// Not thread-safe: called from the thread that decides. Each signal() costs at most
+/// commands × attempts × replyTimeout (by default 2 × 1 × 150 ms), so a dead scanner cannot
+/// stall the kiosk for long; failures are returned, never thrown.
+class ScannerFeedback {
+public:
+    explicit ScannerFeedback(ChannelOpener opener = {}, firmware_if::ExchangeOptions options = {
+                                                            std::chrono::milliseconds(150), 1});
+
+    /// Binds the device id that appears in ScanEvent::device to its command target.
+    void bind(const std::string& deviceId, FeedbackTarget target);
+
+    /// The commands for a decision, in the order sent.
+    [[nodiscard]] static std::vector<firmware_if::Command> commandsFor(core::Outcome outcome);
+
+    /// Sends the decision's commands to the scanner `deviceId`. Errors: NotFound (no binding),
+    /// Io (the device could not be opened). Commands the scanner cannot do come back with
+    /// Exchange::Outcome::Unsupported; the others are still sent.
+    [[nodiscard]] Result<std::vector<firmware_if::Exchange>> signal(const std::string& deviceId,
+                                                                    core::Outcome outcome);
+
+private:
+    ChannelOpener opener_;
+    firmware_if::ExchangeOptions options_;
+    std::map<std::string, FeedbackTarget> targets_;
+    std::map<std::string, bool> setupDone_;  ///< setup frames (HID feature report) sent once
+};
+
+}  // namespace returnscan::app
