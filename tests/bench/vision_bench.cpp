@@ -12,6 +12,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -338,15 +339,18 @@ int fsyncFile(const std::string& p)
 int main(int argc, char** argv)
 {
     bool smoke = false;
+    std::string only;  // "a", "b" or "c": one part alone (tuning; the goals need all three)
     std::string shared = RETURNSCAN_SHARED_DIR;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
         if (a == "--smoke") {
             smoke = true;
+        } else if (a == "--only" && i + 1 < argc) {
+            only = argv[++i];
         } else if (a == "--shared" && i + 1 < argc) {
             shared = argv[++i];
         } else {
-            std::fprintf(stderr, "usage: vision_bench [--smoke] [--shared DIR]\n");
+            std::fprintf(stderr, "usage: vision_bench [--smoke] [--only a|b|c] [--shared DIR]\n");
             return 2;
         }
     }
@@ -371,7 +375,7 @@ int main(int argc, char** argv)
     DecodeOptions thoroughOpt;
     thoroughOpt.effort = Effort::Thorough;
     // (a) blackbox and 1080p frames.
-    for (int set = 0; set < 2; ++set) {
+    for (int set = 0; set < 2 && (only.empty() || only == "a"); ++set) {
         const std::vector<Sample> samples =
             set == 0 ? loadBlackbox(blackbox, smoke ? 20 : 1) : load1080p(regression, tmp);
         const Decoder balanced(balancedOpt);
@@ -413,6 +417,25 @@ int main(int argc, char** argv)
             "  zbarimg process start-up on an 8x8 image: %.2f ms (subtract for decode "
             "time)\n",
             startup);
+        // Where the time goes, per expected format (informative): on the blackbox set ZXing's
+        // PDF417 decoding is about a third of bare ZXing's total and costs us the same, which
+        // bounds what any strategy around the library can save (docs/vision.md).
+        if (set == 0) {
+            std::map<std::string, std::array<double, 3>> byFormat;  // images, bare ms, ours ms
+            for (std::size_t i = 0; i < samples.size(); ++i) {
+                auto& f = byFormat[samples[i].format];
+                f[0] += 1;
+                f[1] += bare.ms[i];
+                f[2] += ours.ms[i];
+            }
+            std::printf("  per format (images: bare ms / balanced ms):");
+            for (const auto& [name, f] : byFormat) {
+                std::printf(" %s (%.0f): %.0f / %.0f;", name.c_str(), f[0], f[1], f[2]);
+            }
+            const auto& pdf = byFormat["PDF417"];
+            std::printf("\n  PDF417 share of bare's time: %.0f %%\n",
+                        100.0 * pdf[1] / std::max(1e-9, sum(bare.ms)));
+        }
         const double ratioB = sum(ours.ms) / std::max(1e-9, sum(bare.ms));
         const double ratioT = sum(oursThorough.ms) / std::max(1e-9, sum(bare.ms));
         std::printf(
@@ -425,7 +448,7 @@ int main(int argc, char** argv)
     }
 
     // (b) the empty 1080p frame.
-    {
+    if (only.empty() || only == "b") {
         const Decoder balanced(balancedOpt);
         const cv::Mat empty = cv::imread(regression + "/empty_1080p.png", cv::IMREAD_GRAYSCALE);
         std::vector<double> ms;
@@ -448,7 +471,7 @@ int main(int argc, char** argv)
     }
 
     // (c) photo path vs bare imwrite + fsync of the same frame.
-    {
+    if (only.empty() || only == "c") {
         cv::Mat frame = cv::imread(regression + "/c128_qr_1080p.png", cv::IMREAD_COLOR);
         const int n = smoke ? 2 : 40;
         std::vector<double> bare, ours;

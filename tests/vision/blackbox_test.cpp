@@ -134,5 +134,30 @@ TEST(BlackboxTest, EveryFolderMeetsItsMinimumWithNoMisread)
     EXPECT_EQ(tally.size(), std::size(kExpect)) << "a folder of the corpus has no minimum";
 }
 
+// Balanced (live cameras) gives a small frame that nothing else read one DataMatrix pass with
+// tryHarder: this image needs ZXing's fallback detector, and bare ZXing with its default hints
+// reads it (docs/vision.md, benchmark (a)).
+TEST(BlackboxTest, BalancedReadsTheDataMatrixThatNeedsTryHarder)
+{
+    const std::string root = sharedData("zxing-blackbox");
+    if (root.empty()) {
+        GTEST_SKIP() << "../shared/data/zxing-blackbox not found";
+    }
+    const cv::Mat gray =
+        cv::imread(root + "/datamatrix-3/OldDetectorFallback.jpg", cv::IMREAD_GRAYSCALE);
+    ASSERT_FALSE(gray.empty());
+    std::ifstream f(root + "/datamatrix-3/OldDetectorFallback.txt", std::ios::binary);
+    std::stringstream expected;
+    expected << f.rdbuf();
+    DecodeOptions options;
+    options.effort = Effort::Balanced;
+    const Decoder decoder(options);
+    auto codes = decoder.decode(viewOf(gray));
+    ASSERT_TRUE(codes) << codes.error().message;
+    ASSERT_EQ(codes->size(), 1U);
+    EXPECT_EQ((*codes)[0].symbol, Symbol::DataMatrix);
+    EXPECT_EQ((*codes)[0].text, expected.str());
+}
+
 }  // namespace
 }  // namespace returnscan::vision

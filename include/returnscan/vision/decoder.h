@@ -72,6 +72,7 @@ struct Symbols {
 enum class Effort {
     Fast,      ///< one quick pass (preview, live camera at high frame rate)
     Balanced,  ///< quick pass, then a harder pass only where the frame looks like it holds a code
+               ///< (and, on small frames only, a DataMatrix tryHarder pass)
     Thorough,  ///< quick pass, then always the harder pass when nothing was found (files)
 };
 
