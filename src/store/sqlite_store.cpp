@@ -3,8 +3,8 @@
 #include "returnscan/store/store.h"
 
 #include "returnscan/core/utf8.h"
+#include "returnscan/digest/sha256.h"
 
-#include <openssl/evp.h>
 #include <sqlite3.h>
 
 #include <array>
@@ -756,18 +756,9 @@ void appendField(std::string& out, std::string_view field)
     appendField(canonical, detail);
     appendField(canonical, prevHash);
 
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int mdLen = 0;
-    if (EVP_Digest(canonical.data(), canonical.size(), md.data(), &mdLen, EVP_sha256(), nullptr) !=
-        1) {
-        return makeError(ErrorCode::Internal, "OpenSSL EVP_Digest(SHA-256) failed");
-    }
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    hex.reserve(2 * mdLen);
-    for (unsigned int i = 0; i < mdLen; ++i) {
-        hex += kHex[md[i] >> 4];
-        hex += kHex[md[i] & 0x0f];
+    std::string hex = digest::sha256Hex(canonical);
+    if (hex.empty()) {
+        return makeError(ErrorCode::Internal, "OpenSSL SHA-256 failed");
     }
     return hex;
 }
@@ -1681,8 +1672,7 @@ Status SqliteStore::insertPhoto(const PhotoRecord& photo)
             }
         }
         return impl_->appendAudit("photo", photo.receiptId,
-                                  "sha256=" + photo.sha256 + " role=" + photo.role,
-                                  photo.takenAt);
+                                  "sha256=" + photo.sha256 + " role=" + photo.role, photo.takenAt);
     });
 }
 
@@ -1877,12 +1867,12 @@ Status SqliteStore::markPhotoUploaded(std::string_view sha256, core::Timestamp a
 Status SqliteStore::recordSyncIssue(const SyncIssue& issue)
 {
     Statement s;
-    if (const int rc = s.prepare(
-            impl_->db_,
-            "INSERT INTO sync_issues (kind, ref, code, word, message, at)"
-            " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (kind, ref) DO UPDATE SET"
-            " code = excluded.code, word = excluded.word, message = excluded.message,"
-            " at = excluded.at");
+    if (const int rc =
+            s.prepare(impl_->db_,
+                      "INSERT INTO sync_issues (kind, ref, code, word, message, at)"
+                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (kind, ref) DO UPDATE SET"
+                      " code = excluded.code, word = excluded.word, message = excluded.message,"
+                      " at = excluded.at");
         rc != SQLITE_OK) {
         return sqliteError(impl_->db_, rc, "preparing the sync issue insert");
     }
@@ -1902,8 +1892,9 @@ Status SqliteStore::recordSyncIssue(const SyncIssue& issue)
 Status SqliteStore::clearPhotoMissing(std::string_view sha256)
 {
     Statement s;
-    if (const int rc = s.prepare(impl_->db_, "DELETE FROM sync_issues WHERE kind ="
-                                             " 'photo_missing' AND ref = ?1");
+    if (const int rc = s.prepare(impl_->db_,
+                                 "DELETE FROM sync_issues WHERE kind ="
+                                 " 'photo_missing' AND ref = ?1");
         rc != SQLITE_OK) {
         return sqliteError(impl_->db_, rc, "preparing the sync issue delete");
     }
@@ -1918,8 +1909,9 @@ Status SqliteStore::clearPhotoMissing(std::string_view sha256)
 Result<std::vector<SyncIssue>> SqliteStore::syncIssues()
 {
     Statement s;
-    if (const int rc = s.prepare(impl_->db_, "SELECT id, kind, ref, code, word, message, at"
-                                             " FROM sync_issues ORDER BY at, id");
+    if (const int rc = s.prepare(impl_->db_,
+                                 "SELECT id, kind, ref, code, word, message, at"
+                                 " FROM sync_issues ORDER BY at, id");
         rc != SQLITE_OK) {
         return sqliteError(impl_->db_, rc, "preparing the sync issues query");
     }

@@ -2,7 +2,6 @@
 // Durable file writes (temporary file, fsync, rename, fsync of the directory) and SHA-256.
 #include <dirent.h>
 #include <fcntl.h>
-#include <openssl/evp.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -14,6 +13,7 @@
 #include <vector>
 
 #include "durable_file.h"
+#include "returnscan/digest/sha256.h"
 #include "returnscan/vision/photo.h"
 
 namespace returnscan::vision {
@@ -22,22 +22,6 @@ namespace {
 void (*gWriteHook)() = nullptr;
 
 constexpr std::string_view kTmpPrefix = ".tmp-";
-
-std::string hex(const unsigned char* p, unsigned n)
-{
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(n * 2U);
-    for (unsigned i = 0; i < n; ++i) {
-        out += kHex[p[i] >> 4];
-        out += kHex[p[i] & 0x0f];
-    }
-    return out;
-}
-
-struct MdCtxDeleter {
-    void operator()(EVP_MD_CTX* c) const { EVP_MD_CTX_free(c); }
-};
 
 /// Writes all of `bytes` to `fd`, retrying short writes and EINTR.
 bool writeAll(int fd, std::string_view bytes)
@@ -87,8 +71,8 @@ Result<std::pair<std::string, std::uint64_t>> hashFile(const std::string& path)
     if (fd < 0) {
         return ioError("opening " + path, errno);
     }
-    std::unique_ptr<EVP_MD_CTX, MdCtxDeleter> ctx(EVP_MD_CTX_new());
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr) != 1) {
+    digest::Sha256 hash;
+    if (!hash.ok()) {
         ::close(fd);
         return makeError(ErrorCode::Internal, "SHA-256 unavailable");
     }
@@ -108,13 +92,10 @@ Result<std::pair<std::string, std::uint64_t>> hashFile(const std::string& path)
             break;
         }
         total += static_cast<std::uint64_t>(n);
-        EVP_DigestUpdate(ctx.get(), buf.data(), static_cast<std::size_t>(n));
+        hash.update(std::string_view(buf.data(), static_cast<std::size_t>(n)));
     }
     ::close(fd);
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned len = 0;
-    EVP_DigestFinal_ex(ctx.get(), md.data(), &len);
-    return std::pair{hex(md.data(), len), total};
+    return std::pair{hash.hex(), total};
 }
 
 Status publish(const std::string& from, const std::string& dir, const std::string& name)
@@ -130,16 +111,6 @@ Status publish(const std::string& from, const std::string& dir, const std::strin
 }
 
 }  // namespace detail
-
-std::string sha256Hex(std::string_view bytes)
-{
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned len = 0;
-    if (EVP_Digest(bytes.data(), bytes.size(), md.data(), &len, EVP_sha256(), nullptr) != 1) {
-        return {};
-    }
-    return hex(md.data(), len);
-}
 
 void setWriteHookForTest(void (*hook)())
 {

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Sync benchmark: receipts and photos over HTTPS on loopback with returnscan's client, against
 // the curl CLI sending the same bytes (keep-alive) to a fresh reference server.
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -20,6 +19,7 @@
 #include "central_server.h"
 #include "returnscan/core/clock.h"
 #include "returnscan/core/receipt.h"
+#include "returnscan/digest/sha256.h"
 #include "returnscan/store/store.h"
 #include "returnscan/sync/sync.h"
 #include "sync/test_certificates.h"
@@ -38,19 +38,7 @@ struct Args {
     bool smoke = false;
 };
 
-std::string sha256Hex(const std::string& data)
-{
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < len; ++i) {
-        hex += kHex[md[i] >> 4];
-        hex += kHex[md[i] & 0x0f];
-    }
-    return hex;
-}
+using digest::sha256Hex;
 
 struct PhotoFile {
     std::string sha;

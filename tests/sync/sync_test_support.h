@@ -4,7 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <openssl/evp.h>
 #include <sqlite3.h>
 #include <sys/stat.h>
 
@@ -21,6 +20,7 @@
 #include "central_server.h"
 #include "returnscan/core/code_format.h"
 #include "returnscan/core/receipt.h"
+#include "returnscan/digest/sha256.h"
 #include "returnscan/store/store.h"
 #include "support/temp_dir.h"
 #include "sync/test_certificates.h"
@@ -56,19 +56,7 @@ private:
     bool ok_ = false;
 };
 
-inline std::string sha256Hex(const std::string& data)
-{
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < len; ++i) {
-        hex += kHex[md[i] >> 4];
-        hex += kHex[md[i] & 0x0f];
-    }
-    return hex;
-}
+using digest::sha256Hex;
 
 /// A valid return code number `n`: "RC" + 9 base-36 digits + the MOD 37,36 check character.
 inline std::string codeNumber(int n)

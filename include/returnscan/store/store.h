@@ -149,7 +149,8 @@ public:
     [[nodiscard]] Result<std::vector<PhotoRecord>> pendingPhotos();
 
     /// Marks the outbox rows of these receipts as synced at `at`.
-    [[nodiscard]] Status markReceiptsSynced(const std::vector<std::string>& ids, core::Timestamp at);
+    [[nodiscard]] Status markReceiptsSynced(const std::vector<std::string>& ids,
+                                            core::Timestamp at);
 
     /// Records that the central system holds the photo `sha256`.
     [[nodiscard]] Status markPhotoUploaded(std::string_view sha256, core::Timestamp at);

@@ -11,6 +11,7 @@
 
 #include "returnscan/core/result.h"
 #include "returnscan/core/time.h"
+#include "returnscan/digest/sha256.h"
 #include "returnscan/vision/camera.h"
 #include "returnscan/vision/decoder.h"
 #include "returnscan/vision/frame.h"
@@ -109,8 +110,8 @@ struct PhotoOutcome {
 /// The caption text itself.
 [[nodiscard]] std::string captionText(const PhotoRequest& req);
 
-/// Lower-case hex SHA-256 of `bytes`.
-[[nodiscard]] std::string sha256Hex(std::string_view bytes);
+/// Lower-case hex SHA-256 of `bytes` (the one implementation, in returnscan::digest).
+using digest::sha256Hex;
 
 /// Writes `bytes` as `dir/name` so that after a crash the name holds either nothing or all of
 /// it: a temporary file in `dir`, fsync, rename over `name`, fsync of the directory. Errors: Io

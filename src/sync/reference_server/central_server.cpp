@@ -3,7 +3,6 @@
 #include "central_server.h"
 
 #include <httplib.h>
-#include <openssl/evp.h>
 #include <openssl/ssl.h>
 #include <sqlite3.h>
 #include <sys/socket.h>
@@ -24,6 +23,7 @@
 
 #include "returnscan/core/receipt.h"
 #include "returnscan/core/time.h"
+#include "returnscan/digest/sha256.h"
 
 namespace returnscan::central {
 namespace {
@@ -62,19 +62,7 @@ std::optional<std::int64_t> parseCursor(const std::string& c)
     return v;
 }
 
-std::string sha256Hex(const std::string& data)
-{
-    std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
-    unsigned int len = 0;
-    EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
-    static constexpr char kHex[] = "0123456789abcdef";
-    std::string hex;
-    for (unsigned int i = 0; i < len; ++i) {
-        hex += kHex[md[i] >> 4];
-        hex += kHex[md[i] & 0x0f];
-    }
-    return hex;
-}
+using digest::sha256Hex;
 
 bool isSha256Hex(std::string_view s)
 {
