@@ -888,6 +888,8 @@ struct SqliteStore::Impl {
     }
 
     [[nodiscard]] Status configure(std::chrono::milliseconds busyTimeout);
+    [[nodiscard]] Status setAndReadBack(const std::string& name, const std::string& value,
+                                        const std::string& expected);
     [[nodiscard]] Status migrate();
     [[nodiscard]] Result<core::Receipt> readReceipt(const Query& q);
     [[nodiscard]] Status readScans(core::Receipt& r);
@@ -896,6 +898,26 @@ struct SqliteStore::Impl {
                                      std::string_view detail, core::Timestamp at);
     [[nodiscard]] Result<std::vector<std::string>> firstColumn(Sql id, std::string_view doing);
 };
+
+/// Sets `PRAGMA name=value` and reads it back: SQLite ignores unknown values silently, so a
+/// setting the station relies on must be checked, not assumed.
+Status SqliteStore::Impl::setAndReadBack(const std::string& name, const std::string& value,
+                                         const std::string& expected)
+{
+    auto set = pragma("PRAGMA " + name + "=" + value, "setting " + name + "=" + value);
+    if (!set) {
+        return std::move(set).takeError();
+    }
+    auto now = pragma("PRAGMA " + name, "reading " + name);
+    if (!now) {
+        return std::move(now).takeError();
+    }
+    if (*now != expected) {
+        return makeError(ErrorCode::Database, "SQLite did not take " + name + "=" + value +
+                                                  " (reads back " + *now + ")");
+    }
+    return {};
+}
 
 Status SqliteStore::Impl::configure(std::chrono::milliseconds busyTimeout)
 {
@@ -921,30 +943,11 @@ Status SqliteStore::Impl::configure(std::chrono::milliseconds busyTimeout)
 
     // synchronous=FULL (2): a commit is on disk before COMMIT returns, which is what lets the UI
     // say "done". Read back, because SQLite ignores unknown values and pragmas silently.
-    auto sync = pragma("PRAGMA synchronous=FULL", "setting synchronous=FULL");
-    if (!sync) {
-        return std::move(sync).takeError();
+    if (auto st = setAndReadBack("synchronous", "FULL", "2"); !st) {
+        return st;
     }
-    auto syncNow = pragma("PRAGMA synchronous", "reading synchronous");
-    if (!syncNow) {
-        return std::move(syncNow).takeError();
-    }
-    if (*syncNow != "2") {
-        return makeError(ErrorCode::Database,
-                         "SQLite did not take synchronous=FULL (reads back " + *syncNow + ")");
-    }
-
-    auto fk = pragma("PRAGMA foreign_keys=ON", "setting foreign_keys=ON");
-    if (!fk) {
-        return std::move(fk).takeError();
-    }
-    auto fkNow = pragma("PRAGMA foreign_keys", "reading foreign_keys");
-    if (!fkNow) {
-        return std::move(fkNow).takeError();
-    }
-    if (*fkNow != "1") {
-        return makeError(ErrorCode::Database,
-                         "SQLite did not take foreign_keys=ON (reads back " + *fkNow + ")");
+    if (auto st = setAndReadBack("foreign_keys", "ON", "1"); !st) {
+        return st;
     }
 
     auto cache = pragma("PRAGMA cache_size=-" + std::to_string(kCacheKiB), "setting cache_size");
