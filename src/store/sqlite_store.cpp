@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <exception>
 #include <limits>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string_view>
@@ -780,6 +781,7 @@ void appendField(std::string& out, std::string_view field)
 struct SqliteStore::Impl {
     sqlite3* db_ = nullptr;
     std::array<Statement, static_cast<std::size_t>(Sql::Count)> stmts_;
+    std::map<std::string, Statement, std::less<>> adhoc_;
     bool inTransaction_ = false;
     const core::Clock* clock_ = nullptr;
 
@@ -791,6 +793,7 @@ struct SqliteStore::Impl {
         for (auto& s : stmts_) {
             s.finalize();  // before closing, so the close is not deferred ("zombie" connection)
         }
+        adhoc_.clear();
         sqlite3_close_v2(db_);
     }
 
@@ -807,6 +810,23 @@ struct SqliteStore::Impl {
             }
         }
         return s.get();
+    }
+
+    /// A statement outside the kSql table (photo and sync bookkeeping), prepared on first use
+    /// and cached by its text like the table's, so a call in a loop does not prepare it again.
+    [[nodiscard]] Result<sqlite3_stmt*> adhoc(std::string_view sql, std::string_view doing)
+    {
+        auto it = adhoc_.find(sql);
+        if (it == adhoc_.end()) {
+            it = adhoc_.try_emplace(std::string(sql)).first;
+        }
+        if (it->second.get() == nullptr) {
+            if (const int rc = it->second.prepare(db_, sql); rc != SQLITE_OK) {
+                adhoc_.erase(it);
+                return sqliteError(db_, rc, std::string(doing));
+            }
+        }
+        return it->second.get();
     }
 
     /// Runs a statement that returns no rows (or whose rows do not matter).
@@ -1641,15 +1661,14 @@ Status SqliteStore::insertPhoto(const PhotoRecord& photo)
     return impl_->inTransaction(*this, [&]() -> Status {
         {
             // Prepared per call (not in kSql): photos are a few per parcel, not a hot path.
-            Statement s;
-            if (const int rc = s.prepare(
-                    impl_->db_,
-                    "INSERT INTO photos (receipt_id, sha256, role, path, taken_at, bytes, width,"
-                    " height, order_label_visible) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)");
-                rc != SQLITE_OK) {
-                return sqliteError(impl_->db_, rc, "preparing the photo insert");
+            auto s = impl_->adhoc(
+                "INSERT INTO photos (receipt_id, sha256, role, path, taken_at, bytes, width,"
+                " height, order_label_visible) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "preparing the photo insert");
+            if (!s) {
+                return std::move(s).takeError();
             }
-            Query q(s.get());
+            Query q(*s);
             q.text(1, photo.receiptId)
                 .text(2, photo.sha256)
                 .text(3, photo.role)
@@ -1753,11 +1772,11 @@ std::string_view toString(SyncIssueKind k)
 
 Result<std::vector<std::string>> SqliteStore::pendingReceiptIds()
 {
-    Statement s;
-    if (const int rc = s.prepare(impl_->db_, kPendingReceiptIds); rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the pending-receipts query");
+    auto s = impl_->adhoc(kPendingReceiptIds, "preparing the pending-receipts query");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     std::vector<std::string> out;
     int rc = SQLITE_OK;
     while ((rc = q.step()) == SQLITE_ROW) {
@@ -1771,11 +1790,11 @@ Result<std::vector<std::string>> SqliteStore::pendingReceiptIds()
 
 Result<std::vector<PhotoRecord>> SqliteStore::photosOfReceipt(std::string_view receiptId)
 {
-    Statement s;
-    if (const int rc = s.prepare(impl_->db_, kPhotosOfReceipt); rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the photos query");
+    auto s = impl_->adhoc(kPhotosOfReceipt, "preparing the photos query");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     q.text(1, receiptId);
     std::vector<PhotoRecord> out;
     int rc = SQLITE_OK;
@@ -1790,16 +1809,15 @@ Result<std::vector<PhotoRecord>> SqliteStore::photosOfReceipt(std::string_view r
 
 Result<std::vector<PhotoRecord>> SqliteStore::photosOfPendingReceipts()
 {
-    Statement s;
-    if (const int rc = s.prepare(
-            impl_->db_,
-            "SELECT p.receipt_id, p.sha256, p.role, p.path, p.taken_at, p.bytes FROM photos AS p"
-            " JOIN outbox AS o ON o.kind = 'receipt' AND o.ref = p.receipt_id"
-            " WHERE o.synced_at IS NULL ORDER BY p.receipt_id, p.taken_at, p.sha256");
-        rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the queued receipts' photos query");
+    auto s = impl_->adhoc(
+        "SELECT p.receipt_id, p.sha256, p.role, p.path, p.taken_at, p.bytes FROM photos AS p"
+        " JOIN outbox AS o ON o.kind = 'receipt' AND o.ref = p.receipt_id"
+        " WHERE o.synced_at IS NULL ORDER BY p.receipt_id, p.taken_at, p.sha256",
+        "preparing the queued receipts' photos query");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     std::vector<PhotoRecord> out;
     int rc = SQLITE_OK;
     while ((rc = q.step()) == SQLITE_ROW) {
@@ -1813,11 +1831,11 @@ Result<std::vector<PhotoRecord>> SqliteStore::photosOfPendingReceipts()
 
 Result<std::vector<PhotoRecord>> SqliteStore::pendingPhotos()
 {
-    Statement s;
-    if (const int rc = s.prepare(impl_->db_, kPendingPhotos); rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the pending-photos query");
+    auto s = impl_->adhoc(kPendingPhotos, "preparing the pending-photos query");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     std::vector<PhotoRecord> out;
     int rc = SQLITE_OK;
     while ((rc = q.step()) == SQLITE_ROW) {
@@ -1832,15 +1850,15 @@ Result<std::vector<PhotoRecord>> SqliteStore::pendingPhotos()
 Status SqliteStore::markReceiptsSynced(const std::vector<std::string>& ids, core::Timestamp at)
 {
     return impl_->inTransaction(*this, [&]() -> Status {
-        Statement s;
-        if (const int rc = s.prepare(impl_->db_,
-                                     "UPDATE outbox SET synced_at = ?2, attempts = attempts + 1"
-                                     " WHERE kind = 'receipt' AND ref = ?1 AND synced_at IS NULL");
-            rc != SQLITE_OK) {
-            return sqliteError(impl_->db_, rc, "preparing the outbox update");
+        auto s = impl_->adhoc(
+            "UPDATE outbox SET synced_at = ?2, attempts = attempts + 1"
+            " WHERE kind = 'receipt' AND ref = ?1 AND synced_at IS NULL",
+            "preparing the outbox update");
+        if (!s) {
+            return std::move(s).takeError();
         }
         for (const auto& id : ids) {
-            Query q(s.get());
+            Query q(*s);
             q.text(1, id).time(2, at);
             if (const int rc = q.step(); rc != SQLITE_DONE) {
                 return sqliteError(impl_->db_, rc, "marking a receipt as synced");
@@ -1852,14 +1870,14 @@ Status SqliteStore::markReceiptsSynced(const std::vector<std::string>& ids, core
 
 Status SqliteStore::markPhotoUploaded(std::string_view sha256, core::Timestamp at)
 {
-    Statement s;
-    if (const int rc = s.prepare(impl_->db_,
-                                 "INSERT INTO sync_photos (sha256, uploaded_at) VALUES (?1, ?2)"
-                                 " ON CONFLICT (sha256) DO NOTHING");
-        rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the photo bookkeeping");
+    auto s = impl_->adhoc(
+        "INSERT INTO sync_photos (sha256, uploaded_at) VALUES (?1, ?2)"
+        " ON CONFLICT (sha256) DO NOTHING",
+        "preparing the photo bookkeeping");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     q.text(1, sha256).time(2, at);
     if (const int rc = q.step(); rc != SQLITE_DONE) {
         return sqliteError(impl_->db_, rc, "recording an uploaded photo");
@@ -1869,17 +1887,16 @@ Status SqliteStore::markPhotoUploaded(std::string_view sha256, core::Timestamp a
 
 Status SqliteStore::recordSyncIssue(const SyncIssue& issue)
 {
-    Statement s;
-    if (const int rc =
-            s.prepare(impl_->db_,
-                      "INSERT INTO sync_issues (kind, ref, code, word, message, at)"
-                      " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (kind, ref) DO UPDATE SET"
-                      " code = excluded.code, word = excluded.word, message = excluded.message,"
-                      " at = excluded.at");
-        rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the sync issue insert");
+    auto s = impl_->adhoc(
+        "INSERT INTO sync_issues (kind, ref, code, word, message, at)"
+        " VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (kind, ref) DO UPDATE SET"
+        " code = excluded.code, word = excluded.word, message = excluded.message,"
+        " at = excluded.at",
+        "preparing the sync issue insert");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     q.text(1, toString(issue.kind))
         .text(2, issue.ref)
         .text(3, issue.code)
@@ -1894,14 +1911,14 @@ Status SqliteStore::recordSyncIssue(const SyncIssue& issue)
 
 Status SqliteStore::clearPhotoMissing(std::string_view sha256)
 {
-    Statement s;
-    if (const int rc = s.prepare(impl_->db_,
-                                 "DELETE FROM sync_issues WHERE kind ="
-                                 " 'photo_missing' AND ref = ?1");
-        rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the sync issue delete");
+    auto s = impl_->adhoc(
+        "DELETE FROM sync_issues WHERE kind ="
+        " 'photo_missing' AND ref = ?1",
+        "preparing the sync issue delete");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     q.text(1, sha256);
     if (const int rc = q.step(); rc != SQLITE_DONE) {
         return sqliteError(impl_->db_, rc, "clearing a missing-photo issue");
@@ -1911,14 +1928,14 @@ Status SqliteStore::clearPhotoMissing(std::string_view sha256)
 
 Result<std::vector<SyncIssue>> SqliteStore::syncIssues()
 {
-    Statement s;
-    if (const int rc = s.prepare(impl_->db_,
-                                 "SELECT id, kind, ref, code, word, message, at"
-                                 " FROM sync_issues ORDER BY at, id");
-        rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the sync issues query");
+    auto s = impl_->adhoc(
+        "SELECT id, kind, ref, code, word, message, at"
+        " FROM sync_issues ORDER BY at, id",
+        "preparing the sync issues query");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     std::vector<SyncIssue> out;
     int rc = SQLITE_OK;
     while ((rc = q.step()) == SQLITE_ROW) {
@@ -1937,12 +1954,12 @@ Result<std::vector<SyncIssue>> SqliteStore::syncIssues()
 
 Result<std::optional<std::string>> SqliteStore::syncState(std::string_view key)
 {
-    Statement s;
-    if (const int rc = s.prepare(impl_->db_, "SELECT value FROM sync_state WHERE key = ?1");
-        rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the sync state query");
+    auto s = impl_->adhoc("SELECT value FROM sync_state WHERE key = ?1",
+                          "preparing the sync state query");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     q.text(1, key);
     const int rc = q.step();
     if (rc == SQLITE_DONE) {
@@ -1956,14 +1973,14 @@ Result<std::optional<std::string>> SqliteStore::syncState(std::string_view key)
 
 Status SqliteStore::setSyncState(std::string_view key, std::string_view value)
 {
-    Statement s;
-    if (const int rc = s.prepare(impl_->db_,
-                                 "INSERT INTO sync_state (key, value) VALUES (?1, ?2)"
-                                 " ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-        rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the sync state update");
+    auto s = impl_->adhoc(
+        "INSERT INTO sync_state (key, value) VALUES (?1, ?2)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        "preparing the sync state update");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     q.text(1, key).text(2, value);
     if (const int rc = q.step(); rc != SQLITE_DONE) {
         return sqliteError(impl_->db_, rc, "writing the sync state");
@@ -1973,23 +1990,22 @@ Status SqliteStore::setSyncState(std::string_view key, std::string_view value)
 
 Result<OutboxCounts> SqliteStore::outboxCounts()
 {
-    Statement s;
-    if (const int rc = s.prepare(
-            impl_->db_,
-            "SELECT"
-            " (SELECT count(*) FROM outbox AS o WHERE o.kind = 'receipt' AND o.synced_at IS NULL"
-            "  AND NOT EXISTS (SELECT 1 FROM sync_issues AS i WHERE i.kind = 'rejected'"
-            "  AND i.ref = o.ref)),"
-            " (SELECT count(*) FROM outbox WHERE kind = 'receipt' AND synced_at IS NOT NULL),"
-            " (SELECT count(*) FROM sync_issues WHERE kind = 'rejected'),"
-            " (SELECT count(DISTINCT sha256) FROM photos AS p WHERE NOT EXISTS (SELECT 1 FROM"
-            "  sync_photos AS s WHERE s.sha256 = p.sha256) AND NOT EXISTS (SELECT 1 FROM"
-            "  sync_issues AS i WHERE i.kind = 'photo_rejected' AND i.ref = p.sha256)),"
-            " (SELECT count(*) FROM sync_photos)");
-        rc != SQLITE_OK) {
-        return sqliteError(impl_->db_, rc, "preparing the outbox counts");
+    auto s = impl_->adhoc(
+        "SELECT"
+        " (SELECT count(*) FROM outbox AS o WHERE o.kind = 'receipt' AND o.synced_at IS NULL"
+        "  AND NOT EXISTS (SELECT 1 FROM sync_issues AS i WHERE i.kind = 'rejected'"
+        "  AND i.ref = o.ref)),"
+        " (SELECT count(*) FROM outbox WHERE kind = 'receipt' AND synced_at IS NOT NULL),"
+        " (SELECT count(*) FROM sync_issues WHERE kind = 'rejected'),"
+        " (SELECT count(DISTINCT sha256) FROM photos AS p WHERE NOT EXISTS (SELECT 1 FROM"
+        "  sync_photos AS s WHERE s.sha256 = p.sha256) AND NOT EXISTS (SELECT 1 FROM"
+        "  sync_issues AS i WHERE i.kind = 'photo_rejected' AND i.ref = p.sha256)),"
+        " (SELECT count(*) FROM sync_photos)",
+        "preparing the outbox counts");
+    if (!s) {
+        return std::move(s).takeError();
     }
-    Query q(s.get());
+    Query q(*s);
     if (const int rc = q.step(); rc != SQLITE_ROW) {
         return sqliteError(impl_->db_, rc, "counting the outbox");
     }
