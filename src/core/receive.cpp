@@ -58,7 +58,9 @@ Result<ReceiveOutcome> receiveParcel(ReturnStore& store, const CodeFormats& form
         }
         r.startedAt = request.startedAt;
         r.decidedAt = request.input.at;
-        r.completedAt = request.input.at;
+        if (!request.leaveOpen) {
+            r.completedAt = request.input.at;
+        }
         r.scans = request.scans;
 
         if (auto ins = store.insertReceipt(r); !ins) {
@@ -69,7 +71,8 @@ Result<ReceiveOutcome> receiveParcel(ReturnStore& store, const CodeFormats& form
                 return con;
             }
         }
-        done = ReceiveOutcome{std::move(d), std::move(r)};
+        done = ReceiveOutcome{std::move(d), std::move(r),
+                              state ? state->auth.lines : std::vector<AuthLine>{}};
         return {};
     });
     if (!st) {

@@ -74,6 +74,18 @@ TEST_F(ReceiveTest, AcceptedParcelWritesReceiptAndConsumesCode)
     EXPECT_EQ(store_.committedConsumes(), 1U);
 }
 
+TEST_F(ReceiveTest, KioskLeavesTheReceiptOpenAndGetsTheLines)
+{
+    auto req = request(kCode);
+    req.leaveOpen = true;
+    auto out = receiveParcel(store_, formats_, req);
+    ASSERT_TRUE(out.ok()) << out.error().message;
+    EXPECT_FALSE(out->receipt.completedAt);
+    EXPECT_FALSE(store_.receipts()[0].completedAt);
+    EXPECT_EQ(out->lines, store_.state(kCode)->auth.lines);
+    EXPECT_EQ(store_.state(kCode)->consumedBy, std::optional<std::string>(kId1));
+}
+
 TEST_F(ReceiveTest, SecondReceiveIsAlreadyReceivedWithoutSecondConsumption)
 {
     ASSERT_TRUE(receiveParcel(store_, formats_, request(kCode, kId1)).ok());

@@ -20,11 +20,15 @@ struct ReceiveRequest {
     std::string operatorId;
     Timestamp startedAt{};
     std::vector<ScanRecord> scans;
+    /// Leave the receipt open (completed_at unset): the kiosk completes it after inspection
+    /// and photos. Otherwise it is complete at the decision time (the CLI's `receive`).
+    bool leaveOpen = false;
 };
 
 struct ReceiveOutcome {
     Decision decision;
     Receipt receipt;  ///< as committed
+    std::vector<AuthLine> lines;  ///< the authorization's expected lines (empty when unknown)
 };
 
 /// In one write transaction of `store`: looks the code up, applies the decision table, writes
