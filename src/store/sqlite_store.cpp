@@ -7,6 +7,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstddef>
@@ -274,10 +275,17 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Sql::Count)> kSq
     " started_at, decided_at, completed_at, override_json FROM receipts WHERE id = ?1",
     "SELECT at, device, aim, data FROM scans WHERE receipt_id = ?1 ORDER BY id",
     "SELECT count(*) FROM authorizations",
+    // A receipt accepted by a supervisor's override (decision held or rejected) may consume its
+    // code too: the effective outcome counts, as in countReceipts().
     "SELECT a.code FROM authorizations AS a LEFT JOIN receipts AS r ON r.id = a.consumed_by"
-    " WHERE a.consumed_by IS NOT NULL"
-    " AND (r.id IS NULL OR r.decision <> 'accepted' OR r.code IS NOT a.code) ORDER BY a.code",
-    "SELECT ref FROM outbox WHERE synced_at IS NULL AND kind = 'receipt' ORDER BY id",
+    " WHERE a.consumed_by IS NOT NULL AND (r.id IS NULL OR r.code IS NOT a.code"
+    " OR (CASE WHEN r.override_json IS NULL THEN r.decision"
+    " ELSE json_extract(r.override_json, '$.outcome') END) IS NOT 'accepted') ORDER BY a.code",
+    // Open receipts (completed_at NULL) are not ready to send; an outbox row without its
+    // receipt stays visible, so the loss is reported rather than hidden.
+    "SELECT o.ref FROM outbox AS o WHERE o.synced_at IS NULL AND o.kind = 'receipt' AND NOT"
+    " EXISTS (SELECT 1 FROM receipts AS r WHERE r.id = o.ref AND r.completed_at IS NULL)"
+    " ORDER BY o.id",
     "SELECT id, hash FROM audit ORDER BY id DESC LIMIT 1",
     "INSERT INTO audit (id, at, kind, subject, detail, prev_hash, hash)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
@@ -292,7 +300,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Sql::Count)> kSq
 
 /// Migration steps: step i (0-based) takes the schema from user_version i to i + 1. Each runs in
 /// its own transaction together with its user_version bump. Never edit a released step; append.
-constexpr std::array<std::string_view, 2> kMigrations = {
+constexpr std::array<std::string_view, 3> kMigrations = {
     // 1: the initial schema. Timestamps are INTEGER seconds since the epoch, UTC.
     R"sql(
 CREATE TABLE receipts (
@@ -418,6 +426,24 @@ CREATE TABLE sync_photos (
 -- the whole outbox (10,000 receipts: 10^8 row visits per night). One more b-tree per receipt
 -- insert, which happens once per parcel.
 CREATE INDEX outbox_ref ON outbox (kind, ref);
+)sql",
+    // 3: parcel sessions (issue 6). receipts_open: the open receipts shown after a restart (a
+    // handful of rows, so the index stays tiny). receipts_code and receipts_order: the prefix
+    // search of recentReceipts() (by range on the index; id has its primary key). photos_sha256:
+    // findPhoto() serves a file by its hash whatever the receipt. Four b-trees more per receipt
+    // (the partial ones only for the few rows they hold), one per photo: once per parcel, far
+    // off the import path.
+    R"sql(
+CREATE INDEX receipts_open ON receipts (decided_at) WHERE completed_at IS NULL;
+CREATE INDEX receipts_code ON receipts (code) WHERE code IS NOT NULL;
+CREATE INDEX receipts_order ON receipts (order_no) WHERE order_no IS NOT NULL;
+CREATE INDEX photos_sha256 ON photos (sha256);
+-- countReceipts(): counts per decision from this index alone, and the rare overridden and
+-- abandoned receipts from two small partial indexes (a day's counts read indexes, not rows).
+CREATE INDEX receipts_decision ON receipts (decision, decided_at);
+CREATE INDEX receipts_overridden ON receipts (decided_at) WHERE override_json IS NOT NULL;
+CREATE INDEX receipts_abandoned ON receipts (decided_at)
+    WHERE instr(flags_json, '"abandoned"') > 0;
 )sql",
 };
 
@@ -913,7 +939,11 @@ struct SqliteStore::Impl {
     [[nodiscard]] Status migrate();
     [[nodiscard]] Result<core::Receipt> readReceipt(const Query& q);
     [[nodiscard]] Status readScans(core::Receipt& r);
-    [[nodiscard]] Result<std::vector<core::Receipt>> receipts(Query& q, std::string_view doing);
+    /// Reads every row of `q` (the receipts columns in table order), with their scans unless
+    /// `withScans` is false (then withScansOf() adds them).
+    [[nodiscard]] Result<std::vector<core::Receipt>> receipts(Query& q, std::string_view doing,
+                                                              bool withScans = true);
+    [[nodiscard]] Result<std::vector<core::Receipt>> withScansOf(std::vector<core::Receipt> rs);
     [[nodiscard]] Status appendAudit(std::string_view kind, std::string_view subject,
                                      std::string_view detail, core::Timestamp at);
     [[nodiscard]] Result<std::vector<std::string>> firstColumn(Sql id, std::string_view doing);
@@ -1087,7 +1117,8 @@ Status SqliteStore::Impl::readScans(core::Receipt& r)
     return {};
 }
 
-Result<std::vector<core::Receipt>> SqliteStore::Impl::receipts(Query& q, std::string_view doing)
+Result<std::vector<core::Receipt>> SqliteStore::Impl::receipts(Query& q, std::string_view doing,
+                                                               bool withScans)
 {
     std::vector<core::Receipt> out;
     int rc = SQLITE_OK;
@@ -1101,6 +1132,14 @@ Result<std::vector<core::Receipt>> SqliteStore::Impl::receipts(Query& q, std::st
     if (rc != SQLITE_DONE) {
         return sqliteError(db_, rc, doing);
     }
+    if (!withScans) {
+        return out;
+    }
+    return withScansOf(std::move(out));
+}
+
+Result<std::vector<core::Receipt>> SqliteStore::Impl::withScansOf(std::vector<core::Receipt> out)
+{
     // Scans after the receipts: the scans statement is a different one, but reading the
     // receipts to the end first keeps one statement active at a time.
     for (auto& r : out) {
@@ -1301,10 +1340,12 @@ Status SqliteStore::writeTransaction(const std::function<Status()>& body)
     return {};
 }
 
-Status SqliteStore::insertReceipt(const core::Receipt& r)
+namespace {
+
+/// Flags and the override are stored as JSON, which cannot carry bytes that are not UTF-8;
+/// refused before writing rather than write a receipt that could not be read back (and synced).
+[[nodiscard]] Status checkReceiptJsonText(const core::Receipt& r)
 {
-    // Flags and the override are stored as JSON, which cannot carry bytes that are not UTF-8;
-    // refuse them here rather than write a receipt that could not be read back (and synced).
     for (const auto& f : r.flags) {
         if (!isUtf8(f)) {
             return makeError(ErrorCode::InvalidArgument,
@@ -1314,6 +1355,16 @@ Status SqliteStore::insertReceipt(const core::Receipt& r)
     if (r.override_ && (!isUtf8(r.override_->by) || !isUtf8(r.override_->reason))) {
         return makeError(ErrorCode::InvalidArgument,
                          "the override's supervisor or reason text is not valid UTF-8");
+    }
+    return {};
+}
+
+}  // namespace
+
+Status SqliteStore::insertReceipt(const core::Receipt& r)
+{
+    if (auto st = checkReceiptJsonText(r); !st) {
+        return st;
     }
     return impl_->inTransaction(*this, [&]() -> Status {
         {
@@ -1714,9 +1765,13 @@ Status SqliteStore::limitPagesForTest(std::int64_t maxPages)
 
 namespace {
 
+// Open receipts (completed_at NULL) wait until completed: the central system keeps the first
+// version it receives. NOT EXISTS rather than a join, so an outbox row whose receipt is missing
+// still reaches sync, which reports it.
 constexpr std::string_view kPendingReceiptIds =
     "SELECT o.ref FROM outbox AS o WHERE o.synced_at IS NULL AND o.kind = 'receipt'"
     " AND NOT EXISTS (SELECT 1 FROM sync_issues AS i WHERE i.kind = 'rejected' AND i.ref = o.ref)"
+    " AND NOT EXISTS (SELECT 1 FROM receipts AS r WHERE r.id = o.ref AND r.completed_at IS NULL)"
     " ORDER BY o.id";
 constexpr std::string_view kPhotosOfReceipt =
     "SELECT receipt_id, sha256, role, path, taken_at, bytes FROM photos WHERE receipt_id = ?1"
@@ -1812,7 +1867,9 @@ Result<std::vector<PhotoRecord>> SqliteStore::photosOfPendingReceipts()
     auto s = impl_->adhoc(
         "SELECT p.receipt_id, p.sha256, p.role, p.path, p.taken_at, p.bytes FROM photos AS p"
         " JOIN outbox AS o ON o.kind = 'receipt' AND o.ref = p.receipt_id"
-        " WHERE o.synced_at IS NULL ORDER BY p.receipt_id, p.taken_at, p.sha256",
+        " JOIN receipts AS r ON r.id = p.receipt_id"
+        " WHERE o.synced_at IS NULL AND r.completed_at IS NOT NULL"
+        " ORDER BY p.receipt_id, p.taken_at, p.sha256",
         "preparing the queued receipts' photos query");
     if (!s) {
         return std::move(s).takeError();
@@ -1990,17 +2047,22 @@ Status SqliteStore::setSyncState(std::string_view key, std::string_view value)
 
 Result<OutboxCounts> SqliteStore::outboxCounts()
 {
+    // pendingReceipts counts what pendingReceiptIds() lists; openReceipts walks the small
+    // receipts_open index.
     auto s = impl_->adhoc(
         "SELECT"
         " (SELECT count(*) FROM outbox AS o WHERE o.kind = 'receipt' AND o.synced_at IS NULL"
         "  AND NOT EXISTS (SELECT 1 FROM sync_issues AS i WHERE i.kind = 'rejected'"
-        "  AND i.ref = o.ref)),"
+        "  AND i.ref = o.ref) AND NOT EXISTS (SELECT 1 FROM receipts AS r WHERE r.id = o.ref"
+        "  AND r.completed_at IS NULL)),"
         " (SELECT count(*) FROM outbox WHERE kind = 'receipt' AND synced_at IS NOT NULL),"
         " (SELECT count(*) FROM sync_issues WHERE kind = 'rejected'),"
         " (SELECT count(DISTINCT sha256) FROM photos AS p WHERE NOT EXISTS (SELECT 1 FROM"
         "  sync_photos AS s WHERE s.sha256 = p.sha256) AND NOT EXISTS (SELECT 1 FROM"
         "  sync_issues AS i WHERE i.kind = 'photo_rejected' AND i.ref = p.sha256)),"
-        " (SELECT count(*) FROM sync_photos)",
+        " (SELECT count(*) FROM sync_photos),"
+        " (SELECT count(*) FROM receipts AS r WHERE r.completed_at IS NULL AND EXISTS (SELECT 1"
+        "  FROM outbox AS o WHERE o.kind = 'receipt' AND o.ref = r.id AND o.synced_at IS NULL))",
         "preparing the outbox counts");
     if (!s) {
         return std::move(s).takeError();
@@ -2009,8 +2071,382 @@ Result<OutboxCounts> SqliteStore::outboxCounts()
     if (const int rc = q.step(); rc != SQLITE_ROW) {
         return sqliteError(impl_->db_, rc, "counting the outbox");
     }
-    return OutboxCounts{q.integerAt(0), q.integerAt(1), q.integerAt(2), q.integerAt(3),
-                        q.integerAt(4)};
+    OutboxCounts counts;
+    counts.pendingReceipts = q.integerAt(0);
+    counts.syncedReceipts = q.integerAt(1);
+    counts.rejectedReceipts = q.integerAt(2);
+    counts.pendingPhotos = q.integerAt(3);
+    counts.uploadedPhotos = q.integerAt(4);
+    counts.openReceipts = q.integerAt(5);
+    return counts;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parcel sessions (issue 6). Statements are cached by their text (Impl::adhoc), like the sync
+// bookkeeping's.
+
+namespace {
+
+constexpr std::string_view kOpenReceipts =
+    "SELECT id, station, operator, code, order_no, decision, reason, flags_json, condition,"
+    " started_at, decided_at, completed_at, override_json FROM receipts"
+    " WHERE completed_at IS NULL ORDER BY decided_at, rowid";
+constexpr std::string_view kRecentReceipts =
+    "SELECT id, station, operator, code, order_no, decision, reason, flags_json, condition,"
+    " started_at, decided_at, completed_at, override_json FROM receipts"
+    " ORDER BY decided_at DESC, rowid DESC LIMIT ?1";
+// A prefix is a range [?2, ?3) on each column: no LIKE, so `%` and `_` are plain characters.
+// Two plans, because neither is good for every prefix (200,000 receipts, measured):
+// - kRecentReceiptsInWindow filters the newest ?4 receipts (walking receipts_decided_at
+//   backwards): about 1 ms whatever the prefix. When it finds `limit` matches they are the
+//   answer, as every match outside the window is older. A short prefix ("R", "RC", "1") is
+//   answered here.
+// - Otherwise kRecentReceiptsByPrefix reads each range from an index (receipts_code,
+//   receipts_order, the primary key on id) and sorts the matches: instant for a selective
+//   prefix, but 0.3-0.5 s when the matches run into the hundred thousands, which is why the
+//   window goes first. What is left to it has few matches among recent receipts.
+constexpr std::string_view kRecentReceiptsInWindow =
+    "SELECT id, station, operator, code, order_no, decision, reason, flags_json, condition,"
+    " started_at, decided_at, completed_at, override_json FROM (SELECT rowid AS rid, id,"
+    " station, operator, code, order_no, decision, reason, flags_json, condition, started_at,"
+    " decided_at, completed_at, override_json FROM receipts"
+    " ORDER BY decided_at DESC, rowid DESC LIMIT ?4)"
+    " WHERE (code >= ?2 AND code < ?3) OR (order_no >= ?2 AND order_no < ?3)"
+    " OR (id >= ?2 AND id < ?3) ORDER BY decided_at DESC, rid DESC LIMIT ?1";
+constexpr std::int64_t kRecentWindow = 2000;
+constexpr std::string_view kRecentReceiptsByPrefix =
+    "SELECT id, station, operator, code, order_no, decision, reason, flags_json, condition,"
+    " started_at, decided_at, completed_at, override_json FROM receipts"
+    " WHERE (code >= ?2 AND code < ?3) OR (order_no >= ?2 AND order_no < ?3)"
+    " OR (id >= ?2 AND id < ?3) ORDER BY decided_at DESC, rowid DESC LIMIT ?1";
+// Counted from indexes, not by reading every row of the period (one query; 100,000 receipts
+// in the period: 15-30 ms, against 85-90 ms when each row was read; docs/storage.md):
+// - per decision: three range counts on receipts_decision (decision, decided_at), which walk
+//   the index only;
+// - overrides (rare): the rows of receipts_overridden move from their decision's count to the
+//   override's outcome;
+// - abandoned (rare): the rows of receipts_abandoned, each confirmed with json_each so that
+//   only a whole "abandoned" element counts (the index's instr() term must stay as written
+//   here for SQLite to use it).
+constexpr std::string_view kCountReceipts =
+    "WITH d AS (SELECT"
+    " (SELECT count(*) FROM receipts WHERE decision = 'accepted' AND decided_at >= ?1) AS a,"
+    " (SELECT count(*) FROM receipts WHERE decision = 'rejected' AND decided_at >= ?1) AS r,"
+    " (SELECT count(*) FROM receipts WHERE decision = 'held' AND decided_at >= ?1) AS h),"
+    " o AS (SELECT count(*) FILTER (WHERE decision = 'accepted') AS fa,"
+    " count(*) FILTER (WHERE decision = 'rejected') AS fr,"
+    " count(*) FILTER (WHERE decision = 'held') AS fh,"
+    " count(*) FILTER (WHERE json_extract(override_json, '$.outcome') = 'accepted') AS ta,"
+    " count(*) FILTER (WHERE json_extract(override_json, '$.outcome') = 'rejected') AS tr,"
+    " count(*) FILTER (WHERE json_extract(override_json, '$.outcome') = 'held') AS th"
+    " FROM receipts WHERE decided_at >= ?1 AND override_json IS NOT NULL),"
+    " b AS (SELECT count(*) AS n FROM receipts WHERE decided_at >= ?1"
+    " AND instr(flags_json, '\"abandoned\"') > 0"
+    " AND EXISTS (SELECT 1 FROM json_each(receipts.flags_json) WHERE value = 'abandoned'))"
+    " SELECT d.a + d.r + d.h, d.a - o.fa + o.ta, d.r - o.fr + o.tr, d.h - o.fh + o.th, b.n"
+    " FROM d, o, b";
+constexpr std::string_view kOutboxSyncedAt =
+    "SELECT synced_at FROM outbox WHERE kind = 'receipt' AND ref = ?1 AND synced_at IS NOT NULL"
+    " LIMIT 1";
+constexpr std::string_view kUpdateReceipt =
+    "UPDATE receipts SET order_no = ?2, flags_json = ?3, condition = ?4, completed_at = ?5,"
+    " override_json = ?6 WHERE id = ?1";
+constexpr std::string_view kFindPhoto =
+    "SELECT receipt_id, sha256, role, path, taken_at, bytes, width, height, order_label_visible"
+    " FROM photos WHERE sha256 = ?1 ORDER BY taken_at, receipt_id LIMIT 1";
+
+/// The smallest string above every string that starts with `prefix` (byte order, which is
+/// SQLite's BINARY collation): the prefix with its last byte raised by one. `prefix` is
+/// non-empty UTF-8, so it holds no 0xff byte and the increment cannot overflow.
+[[nodiscard]] std::string prefixUpperBound(std::string_view prefix)
+{
+    std::string upper(prefix);
+    upper.back() = static_cast<char>(static_cast<unsigned char>(upper.back()) + 1);
+    return upper;
+}
+
+/// The name of the first field of `next` that differs from the stored `old` and may not change,
+/// or empty.
+[[nodiscard]] std::string_view changedImmutableField(const core::Receipt& old,
+                                                     const core::Receipt& next)
+{
+    if (next.station != old.station) {
+        return "station";
+    }
+    if (next.operatorId != old.operatorId) {
+        return "operator";
+    }
+    if (next.code != old.code) {
+        return "code";
+    }
+    if (next.decision != old.decision) {
+        return "decision";
+    }
+    if (next.reason != old.reason) {
+        return "reason";
+    }
+    if (next.startedAt != old.startedAt) {
+        return "started_at";
+    }
+    if (next.decidedAt != old.decidedAt) {
+        return "decided_at";
+    }
+    if (old.order && next.order != old.order) {
+        return "order_no";  // set once: only a NULL order may be filled in
+    }
+    return {};
+}
+
+/// The audit detail of an update: `field=value` for each changed part, space-separated (empty
+/// when nothing changed). Values are for people; "-" stands for "none".
+[[nodiscard]] std::string describeUpdate(const core::Receipt& old, const core::Receipt& next)
+{
+    std::string detail;
+    auto add = [&detail](std::string_view field, std::string_view value) {
+        if (!detail.empty()) {
+            detail += ' ';
+        }
+        detail += field;
+        detail += '=';
+        detail += value;
+    };
+    if (next.condition != old.condition) {
+        add("condition", next.condition ? std::string_view(*next.condition) : "-");
+    }
+    if (next.flags != old.flags) {
+        std::string list;
+        for (const auto& f : next.flags) {
+            list += list.empty() ? "" : ",";
+            list += f;
+        }
+        add("flags", list.empty() ? "-" : list);
+    }
+    if (next.completedAt != old.completedAt) {
+        add("completed_at", next.completedAt ? core::formatRfc3339(*next.completedAt) : "-");
+    }
+    if (next.override_ != old.override_) {
+        std::string o = "-";
+        if (next.override_) {
+            o = std::string(core::toString(next.override_->outcome)) + "(by " + next.override_->by +
+                ")";
+        }
+        add("override", o);
+    }
+    if (!old.order && next.order) {
+        add("order", *next.order);
+    }
+    if (next.scans.size() > old.scans.size()) {
+        add("scans", "+" + std::to_string(next.scans.size() - old.scans.size()));
+    }
+    return detail;
+}
+
+}  // namespace
+
+Status SqliteStore::updateReceipt(const core::Receipt& r)
+{
+    if (auto st = checkReceiptJsonText(r); !st) {
+        return st;
+    }
+    return impl_->inTransaction(*this, [&]() -> Status {
+        // Read inside the transaction (BEGIN IMMEDIATE holds the write lock): nobody can change
+        // the receipt or mark it synced between this check and the write.
+        std::vector<core::Receipt> rows;
+        {
+            auto s = impl_->stmt(Sql::ReceiptById);
+            if (!s) {
+                return std::move(s).takeError();
+            }
+            Query q(*s);
+            q.text(1, r.id);
+            auto read = impl_->receipts(q, "reading a receipt to update");
+            if (!read) {
+                return std::move(read).takeError();
+            }
+            rows = std::move(read).value();
+        }
+        if (rows.empty()) {
+            return makeError(ErrorCode::NotFound, "no receipt " + core::displaySafe(r.id));
+        }
+        const core::Receipt& old = rows.front();
+        if (const auto field = changedImmutableField(old, r); !field.empty()) {
+            return makeError(ErrorCode::InvalidArgument,
+                             "immutable field " + std::string(field) + " of receipt " +
+                                 core::displaySafe(r.id) + " differs from the stored one");
+        }
+        if (old.completedAt && !r.completedAt) {
+            return makeError(ErrorCode::InvalidArgument,
+                             "completed_at of receipt " + core::displaySafe(r.id) +
+                                 " cannot be cleared: a completed receipt is not reopened");
+        }
+        if (r.scans.size() < old.scans.size() ||
+            !std::equal(old.scans.begin(), old.scans.end(), r.scans.begin())) {
+            return makeError(ErrorCode::InvalidArgument,
+                             "scans are append-only: the " + std::to_string(old.scans.size()) +
+                                 " stored scans of receipt " + core::displaySafe(r.id) +
+                                 " are not a prefix of the given ones");
+        }
+        const std::string detail = describeUpdate(old, r);
+        if (detail.empty()) {
+            return {};  // nothing changed: nothing to write, nothing to audit
+        }
+        {
+            auto s = impl_->adhoc(kOutboxSyncedAt, "preparing the outbox state query");
+            if (!s) {
+                return std::move(s).takeError();
+            }
+            Query q(*s);
+            q.text(1, r.id);
+            const int rc = q.step();
+            if (rc == SQLITE_ROW) {
+                return makeError(ErrorCode::Conflict,
+                                 "already_synced: receipt " + core::displaySafe(r.id) +
+                                     " was sent to the central system at " +
+                                     core::formatRfc3339(q.timeAt(0)) +
+                                     ", which keeps the first version it received");
+            }
+            if (rc != SQLITE_DONE) {
+                return sqliteError(impl_->db_, rc, "reading the outbox state of a receipt");
+            }
+        }
+        {
+            auto s = impl_->adhoc(kUpdateReceipt, "preparing the receipt update");
+            if (!s) {
+                return std::move(s).takeError();
+            }
+            const std::string flags = encodeFlags(r.flags);
+            const std::optional<std::string> overrideJson =
+                r.override_ ? std::optional<std::string>(encodeOverride(*r.override_))
+                            : std::nullopt;
+            const std::optional<std::string>& order = old.order ? old.order : r.order;
+            Query q(*s);
+            q.text(1, r.id)
+                .text(2, order)
+                .text(3, std::string_view(flags))
+                .text(4, r.condition)
+                .time(5, r.completedAt)
+                .text(6, overrideJson);
+            if (const int rc = q.step(); rc != SQLITE_DONE) {
+                return sqliteError(impl_->db_, rc, "updating a receipt");
+            }
+        }
+        for (std::size_t i = old.scans.size(); i < r.scans.size(); ++i) {
+            const auto& scan = r.scans[i];
+            auto s = impl_->stmt(Sql::InsertScan);
+            if (!s) {
+                return std::move(s).takeError();
+            }
+            Query q(*s);
+            q.text(1, r.id)
+                .time(2, scan.at)
+                .text(3, scan.device)
+                .text(4, scan.aim)
+                .text(5, scan.data);
+            if (const int rc = q.step(); rc != SQLITE_DONE) {
+                return sqliteError(impl_->db_, rc, "appending a scan to a receipt");
+            }
+        }
+        const core::Timestamp now{std::chrono::seconds{nowSeconds(impl_->clock_)}};
+        return impl_->appendAudit("receipt.update", r.id, detail, now);
+    });
+}
+
+Result<std::vector<core::Receipt>> SqliteStore::openReceipts()
+{
+    auto s = impl_->adhoc(kOpenReceipts, "preparing the open receipts query");
+    if (!s) {
+        return std::move(s).takeError();
+    }
+    Query q(*s);
+    return impl_->receipts(q, "listing the open receipts");
+}
+
+Result<std::vector<core::Receipt>> SqliteStore::recentReceipts(int limit, std::string_view query)
+{
+    if (limit < 0) {
+        return makeError(ErrorCode::InvalidArgument, "a negative number of receipts was asked for");
+    }
+    if (!isUtf8(query)) {
+        return makeError(ErrorCode::InvalidArgument, "the receipt search text is not valid UTF-8");
+    }
+    if (query.empty()) {
+        auto s = impl_->adhoc(kRecentReceipts, "preparing the recent receipts query");
+        if (!s) {
+            return std::move(s).takeError();
+        }
+        Query q(*s);
+        q.integer(1, limit);
+        return impl_->receipts(q, "listing the recent receipts");
+    }
+    const std::string upper = prefixUpperBound(query);
+    {
+        auto s = impl_->adhoc(kRecentReceiptsInWindow, "preparing the receipt search");
+        if (!s) {
+            return std::move(s).takeError();
+        }
+        Query q(*s);
+        q.integer(1, limit).text(2, query).text(3, upper).integer(4, kRecentWindow);
+        auto recent = impl_->receipts(q, "searching the recent receipts", false);
+        if (!recent) {
+            return std::move(recent).takeError();
+        }
+        if (recent->size() == static_cast<std::size_t>(limit)) {
+            return impl_->withScansOf(std::move(recent).value());
+        }
+    }
+    auto s = impl_->adhoc(kRecentReceiptsByPrefix, "preparing the receipt search");
+    if (!s) {
+        return std::move(s).takeError();
+    }
+    Query q(*s);
+    q.integer(1, limit).text(2, query).text(3, upper);
+    return impl_->receipts(q, "searching the receipts");
+}
+
+Result<ReceiptCounts> SqliteStore::countReceipts(core::Timestamp since)
+{
+    auto s = impl_->adhoc(kCountReceipts, "preparing the receipt counts");
+    if (!s) {
+        return std::move(s).takeError();
+    }
+    Query q(*s);
+    q.time(1, since);
+    if (const int rc = q.step(); rc != SQLITE_ROW) {
+        return sqliteError(impl_->db_, rc, "counting the receipts");
+    }
+    ReceiptCounts counts;
+    counts.total = q.integerAt(0);
+    counts.accepted = q.integerAt(1);
+    counts.rejected = q.integerAt(2);
+    counts.held = q.integerAt(3);
+    counts.abandoned = q.integerAt(4);
+    return counts;
+}
+
+Result<std::optional<PhotoRecord>> SqliteStore::findPhoto(std::string_view sha256)
+{
+    auto s = impl_->adhoc(kFindPhoto, "preparing the photo lookup");
+    if (!s) {
+        return std::move(s).takeError();
+    }
+    Query q(*s);
+    q.text(1, sha256);
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) {
+        return std::optional<PhotoRecord>();
+    }
+    if (rc != SQLITE_ROW) {
+        return sqliteError(impl_->db_, rc, "looking up a photo");
+    }
+    PhotoRecord p = readPhotoRef(q);
+    if (!q.isNull(6)) {
+        p.width = static_cast<int>(q.integerAt(6));
+    }
+    if (!q.isNull(7)) {
+        p.height = static_cast<int>(q.integerAt(7));
+    }
+    p.orderLabelVisible = q.integerAt(8) != 0;
+    return std::optional<PhotoRecord>(std::move(p));
 }
 
 }  // namespace returnscan::store

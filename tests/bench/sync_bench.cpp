@@ -70,6 +70,7 @@ bool makeStation(const std::string& dir, const Args& a, std::vector<PhotoFile>& 
             r.reason = core::Reason::NoCode;
             r.startedAt = core::Timestamp{std::chrono::seconds{1'795'000'000 + i}};
             r.decidedAt = r.startedAt + std::chrono::seconds(2);
+            r.completedAt = r.decidedAt;  // open receipts are not sent
             r.scans.push_back({r.decidedAt, "handheld-1", "]C0", "RC7K3M9Q2XWR"});
             if (auto s = st.insertReceipt(r); !s) {
                 return s;

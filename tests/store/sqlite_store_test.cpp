@@ -54,6 +54,7 @@ protected:
         r.reason = reason;
         r.startedAt = at(t - 2);
         r.decidedAt = at(t);
+        r.completedAt = at(t + 30);  // completed, as the sync queue only sends completed ones
         r.scans.push_back(core::ScanRecord{at(t), "handheld-1", "]C0", r.code.value_or("")});
         return r;
     }
@@ -106,7 +107,7 @@ TEST_F(SqliteStoreTest, MigratesAnEmptyFileAndReopensIdempotently)
 {
     auto version = store_->schemaVersion();
     ASSERT_TRUE(version.ok());
-    EXPECT_EQ(*version, 2);  // 2: sync bookkeeping (issue 7)
+    EXPECT_EQ(*version, 3);  // 2: sync bookkeeping (issue 7); 3: parcel session indexes
     {
         RawDb raw(dbPath());
         for (const char* table :
@@ -123,7 +124,7 @@ TEST_F(SqliteStoreTest, MigratesAnEmptyFileAndReopensIdempotently)
     reopen();
     version = store_->schemaVersion();
     ASSERT_TRUE(version.ok());
-    EXPECT_EQ(*version, 2);
+    EXPECT_EQ(*version, 3);
     auto count = store_->authorizationCount();
     ASSERT_TRUE(count.ok());
     EXPECT_EQ(*count, 1);
@@ -142,7 +143,7 @@ TEST_F(SqliteStoreTest, RefusesASchemaNewerThanTheProgram)
     auto opened = SqliteStore::open(OpenOptions{dbPath()});
     ASSERT_FALSE(opened.ok());
     EXPECT_EQ(opened.error().code, ErrorCode::Corrupt);
-    EXPECT_NE(opened.error().message.find("schema version 99 is newer than this program (2)"),
+    EXPECT_NE(opened.error().message.find("schema version 99 is newer than this program (3)"),
               std::string::npos)
         << opened.error().message;
 }

@@ -62,6 +62,9 @@ public:
         return out;
     }
 
+    /// The connection itself, for what exec() and scalar() do not cover.
+    [[nodiscard]] sqlite3* handle() const { return db_; }
+
 private:
     sqlite3* db_ = nullptr;
 };

@@ -121,6 +121,7 @@ public:
             r.operatorId = "op-17";
             r.startedAt = core::Timestamp{std::chrono::seconds{1'795'000'000 + serial_}};
             r.decidedAt = r.startedAt + std::chrono::seconds(2);
+            r.completedAt = r.decidedAt + std::chrono::seconds(30);  // open ones are not sent
             if (code.empty()) {
                 r.decision = core::Outcome::Rejected;
                 r.reason = core::Reason::NoCode;

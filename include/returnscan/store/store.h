@@ -62,6 +62,20 @@ struct OutboxCounts {
     std::int64_t rejectedReceipts = 0;  ///< held for a person, not retried
     std::int64_t pendingPhotos = 0;     ///< distinct photos not yet held centrally
     std::int64_t uploadedPhotos = 0;
+    /// Queued receipts whose parcel session is still open (completed_at NULL): not sent until
+    /// completed, and not counted in pendingReceipts.
+    std::int64_t openReceipts = 0;
+};
+
+/// Receipts decided in a period, by effective outcome (countReceipts).
+struct ReceiptCounts {
+    std::int64_t accepted = 0;  ///< by effective outcome: the override's when set, else decision
+    std::int64_t rejected = 0;
+    std::int64_t held = 0;
+    std::int64_t abandoned = 0;  ///< flagged "abandoned"; also counted under their outcome
+    std::int64_t total = 0;
+
+    friend bool operator==(const ReceiptCounts&, const ReceiptCounts&) = default;
 };
 
 /// One evidence file of a receipt (photos table): a photo, or an inspection clip (role
@@ -112,10 +126,12 @@ public:
     /// Number of authorizations stored.
     [[nodiscard]] Result<std::int64_t> authorizationCount();
 
-    /// Codes consumed without a receipt that exists (must always be empty).
+    /// Codes consumed without an accepted receipt of that code that exists (must always be
+    /// empty). Accepted is the effective outcome: a supervisor's override to accepted counts.
     [[nodiscard]] Result<std::vector<std::string>> orphanConsumptions();
 
-    /// Receipt ids waiting in the outbox, oldest first.
+    /// Receipt ids waiting in the outbox, oldest first, without open receipts (completed_at
+    /// NULL): those are not ready to send.
     [[nodiscard]] Result<std::vector<std::string>> pendingOutbox();
 
     /// Appends an audit record (kind, subject, JSON-free detail text) chained to the previous
@@ -136,13 +152,15 @@ public:
 
     // Sync bookkeeping (issue 7). Writes join the caller's writeTransaction when one is open.
 
-    /// Receipt ids queued for the central system, oldest first, without those it rejected.
+    /// Receipt ids queued for the central system, oldest first, without those it rejected and
+    /// without open receipts (completed_at NULL).
     [[nodiscard]] Result<std::vector<std::string>> pendingReceiptIds();
 
     /// The photos of one receipt (any upload state).
     [[nodiscard]] Result<std::vector<PhotoRecord>> photosOfReceipt(std::string_view receiptId);
 
-    /// The photos of every receipt still queued in the outbox (one query for a whole run).
+    /// The photos of every receipt still queued in the outbox (one query for a whole run),
+    /// without those of open receipts.
     [[nodiscard]] Result<std::vector<PhotoRecord>> photosOfPendingReceipts();
 
     /// One row per distinct photo not yet held centrally and not refused, oldest first.
@@ -175,6 +193,43 @@ public:
     /// in a transaction of its own). Errors: NotFound when the receipt does not exist, Conflict
     /// when the receipt already has a file with this hash, InvalidArgument, Database.
     [[nodiscard]] Status insertPhoto(const PhotoRecord& photo);
+
+    /// The evidence file with this SHA-256, whichever receipt it belongs to (every column; the
+    /// earliest taken when several receipts share the file), for serving it to the UI. nullopt
+    /// when no receipt has it.
+    [[nodiscard]] Result<std::optional<PhotoRecord>> findPhoto(std::string_view sha256);
+
+    // Parcel sessions (issue 6). core::receiveParcel writes the receipt at decision time and
+    // leaves it open (completed_at NULL) while the operator inspects and photographs; the kiosk
+    // completes or abandons it later. Open receipts are not sent to the central system.
+
+    /// Brings the stored receipt `r.id` up to `r`. Mutable: condition, flags, completed_at (set
+    /// or changed, never cleared), override, and order while the stored one is NULL. Scans are
+    /// append-only: the stored scans must be a prefix of `r.scans`; the rest are appended. An
+    /// audit record (kind "receipt.update") names what changed; an update that changes nothing
+    /// writes nothing and succeeds. Joins an open writeTransaction or runs in its own.
+    /// Errors: NotFound when the receipt does not exist; InvalidArgument "immutable field X"
+    /// when station, operator, code, decision, reason, started_at, decided_at or a stored order
+    /// differ, or for scans that do not extend the stored ones, a cleared completed_at, or text
+    /// that is not UTF-8; Conflict "already_synced: ..." when the central system holds the
+    /// receipt already (it keeps the first version it received); Database.
+    [[nodiscard]] Status updateReceipt(const core::Receipt& r);
+
+    /// Receipts still open (completed_at NULL), oldest decision first, with their scans: the
+    /// parcels to show again after a restart.
+    [[nodiscard]] Result<std::vector<core::Receipt>> openReceipts();
+
+    /// At most `limit` receipts, newest decision first (then latest written), with their scans.
+    /// A non-empty `query` keeps those whose code, order or id starts with it: an exact,
+    /// case-sensitive prefix in which `%` and `_` are ordinary characters. Errors:
+    /// InvalidArgument for a negative limit or a query that is not UTF-8.
+    [[nodiscard]] Result<std::vector<core::Receipt>> recentReceipts(int limit,
+                                                                    std::string_view query = {});
+
+    /// Receipts decided at or after `since`, counted by effective outcome (the override's when
+    /// there is one, else the decision); open ones included. One query, answered from indexes
+    /// (docs/storage.md: 100,000 receipts in the period counted in tens of milliseconds).
+    [[nodiscard]] Result<ReceiptCounts> countReceipts(core::Timestamp since);
 
     /// Test hook: caps the database at `maxPages` pages (`PRAGMA max_page_count`) so a test can
     /// make writes fail exactly as on a full disk (SQLITE_FULL, reported as ErrorCode::Io).
