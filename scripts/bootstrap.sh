@@ -14,17 +14,21 @@ cd "$here"
 # Every package the build and the tests use, all from Debian 12 (bookworm).
 packages=(
     g++ cmake ninja-build pkg-config
-    libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev
+    libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
     libxkbcommon-dev xkb-data libudev-dev libusb-1.0-0-dev
     libzxing-dev libopencv-dev
-    libcurl4-openssl-dev libcpp-httplib-dev
+    libcurl4-openssl-dev libcpp-httplib-dev libsystemd-dev
     libgtest-dev libgmock-dev
     sqlite3 openssl curl zbar-tools systemd udev
 )
+# The browser tests only: Debian's Chromium (driven by playwright-core from npm, never a
+# downloaded browser), and Node.js with npm unless the machine already has them.
+test_packages=(chromium)
 
 install_packages() {
     local missing=()
-    for p in "${packages[@]}"; do
+    local wanted=("${packages[@]}" "$@")
+    for p in "${wanted[@]}"; do
         if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
             missing+=("$p")
         fi
@@ -41,6 +45,19 @@ install_packages() {
     export DEBIAN_FRONTEND=noninteractive
     "${sudo[@]}" apt-get update -qq
     "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+}
+
+# playwright-core from the lock file; again only when the lock file changed (npm ci starts
+# from scratch, so a stamp of the lock file it installed is kept in node_modules).
+install_browser_tooling() {
+    local dir="$here/tests/browser"
+    local stamp="$dir/node_modules/.returnscan-installed-lock.json"
+    if [ -f "$stamp" ] && cmp -s "$stamp" "$dir/package-lock.json"; then
+        return 0
+    fi
+    echo "bootstrap: installing the browser-test tooling (npm ci in tests/browser)" >&2
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+    cp "$dir/package-lock.json" "$stamp"
 }
 
 build() {
@@ -62,9 +79,12 @@ case "$cmd" in
         if [ "${1:-}" = "--preset" ]; then
             preset=${2:?--preset needs a name}
         fi
-        install_packages
+        extra=("${test_packages[@]}")
+        command -v npm >/dev/null 2>&1 || extra+=(nodejs npm)
+        install_packages "${extra[@]}"
+        install_browser_tooling
         build "$preset"
-        ctest --preset "$preset"
+        RETURNSCAN_REQUIRE_BROWSER=1 ctest --preset "$preset"
         ;;
     *)
         sed -n '4,9p' "$0" >&2

@@ -382,73 +382,6 @@ int runAuditVerify(const Globals& g, bool asJson)
     return ok ? kExitOk : kExitRefused;
 }
 
-struct KioskArgs {
-    bool demo = false;
-    std::string script;
-    int paceMs = -1;
-    bool keep = false;
-    std::string station;
-    std::string operatorId = "operator";
-};
-
-/// A temporary data directory for the demo, removed at exit unless --keep.
-class DemoDir {
-public:
-    DemoDir()
-    {
-        const char* tmp = std::getenv("TMPDIR");
-        std::string templ = std::string(tmp && *tmp ? tmp : "/tmp") + "/returnscan-demo-XXXXXX";
-        std::vector<char> buf(templ.begin(), templ.end());
-        buf.push_back('\0');
-        if (::mkdtemp(buf.data()) != nullptr)
-            path_ = buf.data();
-    }
-    ~DemoDir()
-    {
-        if (path_.empty() || keep_)
-            return;
-        for (const char* f : {"/returnscan.db", "/returnscan.db-wal", "/returnscan.db-shm"}) {
-            ::unlink((path_ + f).c_str());
-        }
-        ::rmdir(path_.c_str());
-    }
-    DemoDir(const DemoDir&) = delete;
-    DemoDir& operator=(const DemoDir&) = delete;
-    [[nodiscard]] const std::string& path() const { return path_; }
-    void keep() { keep_ = true; }
-
-private:
-    std::string path_;
-    bool keep_ = false;
-};
-
-Status seedDemo(store::SqliteStore& st, const core::Clock& clock, core::IdSource& ids,
-                const std::string& station)
-{
-    DemoData data = makeDemoData(clock.now());
-    Status s = st.writeTransaction([&]() -> Status {
-        for (const auto& a : data.authorizations) {
-            auto r = st.upsertAuthorization(a);
-            if (!r)
-                return std::move(r).takeError();
-        }
-        return {};
-    });
-    if (!s)
-        return s;
-    for (const auto& code : data.preReceived) {
-        core::ReceiveRequest req;
-        req.input = {code, std::nullopt, clock.now() - std::chrono::hours(20)};
-        req.receiptId = ids.newId();
-        req.station = station;
-        req.operatorId = "demo-setup";
-        req.startedAt = req.input.at;
-        auto r = core::receiveParcel(st, core::CodeFormats::defaults(), req);
-        if (!r)
-            return std::move(r).takeError();
-    }
-    return {};
-}
 
 int runKiosk(const Globals& g, const KioskArgs& a)
 {
@@ -629,27 +562,51 @@ int runCli(int argc, char** argv)
     KioskArgs ksk;
     auto* kiosk = app.add_subcommand(
         "kiosk",
-        "Run the station on this terminal: scans are read one per line from stdin (after the "
-        "script, if any) and each parcel's decision is shown once its receipt is durable");
+        "Run the station: the parcel workflow with the operator's web UI on loopback, fed by "
+        "the configured scanners and cameras (--terminal: a terminal kiosk reading scans from "
+        "stdin instead)");
+    kiosk->add_option("--config", ksk.config,
+                      "The configuration file (docs/configuration.md; default "
+                      "/etc/returnscan/kiosk.toml)");
     kiosk->add_flag("--demo", ksk.demo,
-                    "Use built-in demo codes in a temporary database and play the demo scan "
-                    "script first");
+                    "Built-in demo: demo codes in a temporary folder, a simulated scanner "
+                    "playing scripted parcels and a simulated camera; prints the URL to open");
+    kiosk->add_option("--http", ksk.http,
+                      "Serve the UI on HOST:PORT (port 0: any free port); overrides [ui] listen");
+    kiosk->add_option("--scanner", ksk.scanners,
+                      "fifo:PATH: read scans from a FIFO, one per line (created when absent); "
+                      "repeatable");
+    kiosk->add_option("--demo-script", ksk.demoScript,
+                      "With --demo: 'default' plays the scripted parcels, 'none' plays nothing")
+        ->check(CLI::IsMember({"default", "none"}));
+    kiosk->add_flag("--list-demo-codes", ksk.listDemoCodes,
+                    "Print the demo codes and their expected decisions as JSON lines, and exit");
+    kiosk->add_flag("--check-config", ksk.checkConfig,
+                    "Check the configuration file and exit (0 valid, 2 not)");
+    kiosk->add_flag("--terminal", ksk.terminal,
+                    "The terminal kiosk: scans are read one per line from stdin (after the "
+                    "script, if any) and each decision is printed once its receipt is durable");
     kiosk->add_option("--script", ksk.script,
-                      "Play this scan script first (format: docs/kiosk-demo.md)");
+                      "With --terminal: play this scan script first (format: docs/kiosk-demo.md)");
     kiosk->add_option("--pace", ksk.paceMs,
-                      "Milliseconds between script scans (default 700 on a terminal, else 0)");
-    kiosk->add_flag("--keep", ksk.keep, "With --demo: keep the temporary database");
+                      "Milliseconds between scripted steps (terminal: default 700 on a terminal, "
+                      "else 0; web demo: default 1500)");
+    kiosk->add_flag("--keep", ksk.keep, "With --demo: keep the temporary folder");
     kiosk
         ->add_option("--station", ksk.station,
-                     "Station id (env RETURNSCAN_STATION; default: host name)")
+                     "Station id (env RETURNSCAN_STATION; default: the configuration's, or the "
+                     "host name)")
         ->envname("RETURNSCAN_STATION");
     kiosk->add_option("--operator", ksk.operatorId, "Operator id")->default_str("operator");
-    kiosk->callback([&] { status = runKiosk(g, ksk); });
+    kiosk->callback([&] {
+        status = ksk.terminal ? runKiosk(g, ksk) : runWebKiosk(g, ksk);
+    });
 
     addInputCommands(app, g, status);
     addVisionCommands(app, g, status);
     addSyncCommands(app, g, status);
     addFirmwareCommands(app, g, status);
+    addKioskCommands(app, g, status);
 
     try {
         app.parse(argc, argv);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace CLI {
 class App;
@@ -21,5 +22,27 @@ void addInputCommands(CLI::App& app, const Globals& globals, int& status);
 void addVisionCommands(CLI::App& app, const Globals& globals, int& status);
 void addSyncCommands(CLI::App& app, const Globals& globals, int& status);
 void addFirmwareCommands(CLI::App& app, const Globals& globals, int& status);
+/// `pin-hash`.
+void addKioskCommands(CLI::App& app, const Globals& globals, int& status);
+
+/// The options of `kiosk` (both the web kiosk and the terminal kiosk).
+struct KioskArgs {
+    bool demo = false;
+    bool terminal = false;  ///< the terminal kiosk (stdin scans) instead of the web kiosk
+    std::string config;     ///< web kiosk: the TOML file
+    std::string http;       ///< web kiosk: HOST:PORT, overrides [ui] listen
+    std::vector<std::string> scanners;  ///< web kiosk: fifo:PATH
+    std::string demoScript = "default";  ///< web demo: default, none
+    bool listDemoCodes = false;
+    bool checkConfig = false;
+    std::string script;
+    int paceMs = -1;
+    bool keep = false;
+    std::string station;
+    std::string operatorId = "operator";
+};
+
+/// The web kiosk (`kiosk` without --terminal): returns the exit status.
+[[nodiscard]] int runWebKiosk(const Globals& globals, const KioskArgs& args);
 
 }  // namespace returnscan::app

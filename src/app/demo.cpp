@@ -3,8 +3,14 @@
 #include "demo.h"
 
 #include <chrono>
+#include <cstdlib>
+#include <filesystem>
+#include <system_error>
+
+#include <stdlib.h>
 
 #include "returnscan/core/code_format.h"
+#include "returnscan/core/receive.h"
 
 namespace returnscan::app {
 
@@ -98,6 +104,117 @@ std::string demoScript()
     s += "# A functionality claim reported 20 days after delivery: accepted, advisory flags\n";
     s += demoCode("DEMO0000A") + "\n";
     return s;
+}
+
+std::vector<DemoCode> demoCodes()
+{
+    std::string bad = demoCode("DEMO00001");
+    bad.back() = bad.back() == 'Z' ? 'Y' : 'Z';
+    return {
+        {demoCode("DEMO00001"), "accepted", "accepted", ""},
+        {demoCode("DEMO0000A"), "accepted", "accepted", ""},
+        {demoCode("DEMO00009"), "accepted", "accepted", "100000009"},
+        {demoCode("DEMO00008"), "held", "order_mismatch", "100000099"},
+        {demoCode("DEMO00007"), "rejected", "already_received", ""},
+        {demoCode("DEMO00005"), "rejected", "expired", ""},
+        {demoCode("DEMO00006"), "rejected", "expired", ""},
+        {demoCode("DEMO00002"), "rejected", "not_approved", ""},
+        {demoCode("DEMO00003"), "rejected", "not_approved", ""},
+        {demoCode("DEMO00004"), "rejected", "not_approved", ""},
+        {demoCode("DEMO99999"), "rejected", "unknown_code", ""},
+        {bad, "rejected", "malformed_code", ""},
+    };
+}
+
+std::vector<std::string> webDemoSteps()
+{
+    std::vector<std::string> s;
+    auto refusal = [&](const std::string& say, const std::string& code) {
+        s.push_back("say " + say);
+        s.push_back("scan " + code);
+        s.push_back("photo overview");
+    };
+    s.push_back("say Row 8: an approved, valid code -> accepted; grade, photos, complete");
+    s.push_back("scan " + demoCode("DEMO00001"));
+    s.push_back("condition ok");
+    s.push_back("photo overview");
+    s.push_back("photo label");
+    s.push_back("complete");
+    s.push_back("say Row 7: the order label belongs to another order -> held, refusal photo");
+    s.push_back("scan 100000099");
+    s.push_back("scan " + demoCode("DEMO00008"));
+    s.push_back("photo overview");
+    refusal("Row 6: this code was received before -> rejected", demoCode("DEMO00007"));
+    refusal("Row 5: issued 15 days ago -> rejected (expired)", demoCode("DEMO00005"));
+    refusal("Row 4: a pending code -> rejected (not approved)", demoCode("DEMO00002"));
+    refusal("Row 3: a code the station does not know -> rejected", demoCode("DEMO99999"));
+    std::string bad = demoCode("DEMO00001");
+    bad.back() = bad.back() == 'Z' ? 'Y' : 'Z';
+    refusal("Row 2: a wrong check character -> rejected (malformed code)", bad);
+    s.push_back("say Row 1: a parcel without a code -> rejected, refusal photo");
+    s.push_back("no-code");
+    s.push_back("photo overview");
+    s.push_back("say Row 8 with its order label first, damaged: more photos are required");
+    s.push_back("scan 100000009");
+    s.push_back("scan " + demoCode("DEMO00009"));
+    s.push_back("condition damaged_minor");
+    s.push_back("photo overview");
+    s.push_back("photo label");
+    s.push_back("photo damage");
+    s.push_back("complete");
+    return s;
+}
+
+Status seedDemo(store::SqliteStore& st, const core::Clock& clock, core::IdSource& ids,
+                const std::string& station)
+{
+    DemoData data = makeDemoData(clock.now());
+    Status s = st.writeTransaction([&]() -> Status {
+        for (const auto& a : data.authorizations) {
+            auto r = st.upsertAuthorization(a);
+            if (!r) {
+                return std::move(r).takeError();
+            }
+        }
+        return {};
+    });
+    if (!s) {
+        return s;
+    }
+    for (const auto& code : data.preReceived) {
+        core::ReceiveRequest req;
+        req.input = {code, std::nullopt, clock.now() - std::chrono::hours(20)};
+        req.receiptId = ids.newId();
+        req.station = station;
+        req.operatorId = "demo-setup";
+        req.startedAt = req.input.at;
+        auto r = core::receiveParcel(st, core::CodeFormats::defaults(), req);
+        if (!r) {
+            return std::move(r).takeError();
+        }
+    }
+    return {};
+}
+
+DemoDir::DemoDir()
+{
+    const char* tmp = std::getenv("TMPDIR");
+    std::string templ = std::string(tmp != nullptr && *tmp != 0 ? tmp : "/tmp") +
+                        "/returnscan-demo-XXXXXX";
+    std::vector<char> buf(templ.begin(), templ.end());
+    buf.push_back('\0');
+    if (::mkdtemp(buf.data()) != nullptr) {
+        path_ = buf.data();
+    }
+}
+
+DemoDir::~DemoDir()
+{
+    if (path_.empty() || keep_) {
+        return;
+    }
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace returnscan::app

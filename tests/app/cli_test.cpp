@@ -315,7 +315,7 @@ TEST_F(CliTest, DatabaseFromEnvironment)
 
 TEST(KioskDemoTest, PlaysEveryDecisionTableRow)
 {
-    auto r = runProcess({RETURNSCAN_BINARY, "kiosk", "--demo", "--pace", "0"}, "");
+    auto r = runProcess({RETURNSCAN_BINARY, "kiosk", "--terminal", "--demo", "--pace", "0"}, "");
     ASSERT_EQ(r.status, 0) << r.out << r.err;
     for (const char* word :
          {"[accepted]", "[order_mismatch]", "[already_received]", "[expired]", "[not_approved]",
@@ -327,7 +327,7 @@ TEST(KioskDemoTest, PlaysEveryDecisionTableRow)
 
 TEST(KioskDemoTest, ReadsFurtherScansFromStdin)
 {
-    auto r = runProcess({RETURNSCAN_BINARY, "kiosk", "--demo", "--pace", "0"},
+    auto r = runProcess({RETURNSCAN_BINARY, "kiosk", "--terminal", "--demo", "--pace", "0"},
                         "100000001\n!no-code\n!quit\nRC-never-read\n");
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_NE(r.out.find("summary: 3 accepted, 10 rejected, 1 held"), std::string::npos) << r.out;

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: Apache-2.0
+// The station over a real SQLite file: the parcel workflow, durability, restart, overrides.
+#include "station.h"
+
+#include <gtest/gtest.h>
+
+#include "demo.h"
+#include "returnscan/core/clock.h"
+#include "returnscan/store/store.h"
+#include "support/temp_dir.h"
+
+namespace returnscan::app {
+namespace {
+
+using std::chrono::seconds;
+using returnscan::tests::TempDir;
+using namespace std::chrono_literals;
+
+class CountingIds final : public core::IdSource {
+public:
+    std::string newId() override
+    {
+        std::array<std::uint8_t, 16> b{};
+        b[15] = static_cast<std::uint8_t>(++n_);
+        b[14] = static_cast<std::uint8_t>(n_ >> 8);
+        return core::uuidV4FromBytes(b);
+    }
+
+private:
+    int n_ = 0;
+};
+
+class StationTest : public ::testing::Test {
+protected:
+    void SetUp() override
+    {
+        openStore();
+        ASSERT_TRUE(seedDemo(*store_, clock_, ids_, "test-station"));
+        station_ = makeStation();
+    }
+
+    void openStore()
+    {
+        store::OpenOptions oo;
+        oo.path = dir_.file("returnscan.db");
+        auto st = store::SqliteStore::open(oo);
+        ASSERT_TRUE(st) << st.error().message;
+        store_ = std::move(st).value();
+    }
+
+    std::unique_ptr<Station> makeStation(bool camera = true)
+    {
+        StationSettings s;
+        s.station = "test-station";
+        s.operatorId = "op-1";
+        s.abandonAfter = 600s;
+        s.photoDir = dir_.path().string();
+        auto st = std::make_unique<Station>(*store_, clock_, ids_, s);
+        st->setCameraAvailable(camera);
+        st->setDecisionListener([this](const std::string& device, core::Outcome o) {
+            signals_.emplace_back(device, o);
+        });
+        EXPECT_TRUE(st->resume());
+        return st;
+    }
+
+    core::ScanEvent scan(const std::string& text, core::Transport t = core::Transport::Serial)
+    {
+        core::ScanEvent e;
+        e.device = t == core::Transport::Camera ? "cam-1" : "handheld-1";
+        e.transport = t;
+        e.data = text;
+        e.wallTime = clock_.now();
+        return e;
+    }
+
+    /// A photo as the camera side would report it (the file itself is not needed here).
+    Result<vision::PhotoOutcome> saved(const PhotoJob& job, bool labelVisible)
+    {
+        vision::PhotoOutcome o;
+        vision::SavedPhoto p;
+        p.sha256 = std::string(63, 'a') + std::to_string(++photos_ % 10);
+        p.path = dir_.file(p.sha256 + ".jpg");
+        p.bytes = 1000;
+        p.width = 640;
+        p.height = 480;
+        p.orderLabelVisible = labelVisible;
+        (void)job;
+        o.saved = p;
+        return o;
+    }
+
+    ActionResult photo(const std::string& role, bool labelVisible = false)
+    {
+        auto job = station_->beginPhoto(role);
+        if (!job) {
+            return ActionResult::fail(409, "begin", job.error().message);
+        }
+        return station_->finishPhoto(job.value(), saved(job.value(), labelVisible));
+    }
+
+    nlohmann::json session() { return station_->state()["session"]; }
+
+    TempDir dir_;
+    core::ManualClock clock_{core::Timestamp{seconds{1'790'000'000}}};
+    CountingIds ids_;
+    std::unique_ptr<store::SqliteStore> store_;
+    std::unique_ptr<Station> station_;
+    std::vector<std::pair<std::string, core::Outcome>> signals_;
+    int photos_ = 0;
+};
+
+TEST_F(StationTest, AcceptedParcelThroughInspectionPhotosAndCompletion)
+{
+    const auto code = demoCode("DEMO00001");
+    ASSERT_TRUE(station_->onScan(scan(code)).ok());
+    auto s = session();
+    EXPECT_EQ(s["phase"], "decision");
+    EXPECT_EQ(s["decision"]["outcome"], "accepted");
+    EXPECT_EQ(s["code"], code);
+    EXPECT_EQ(s["order"], "100000001");
+    EXPECT_EQ(s["lines"].size(), 1u);
+    EXPECT_EQ(station_->state()["prompt"], "inspect");
+    ASSERT_EQ(signals_.size(), 1u);
+    EXPECT_EQ(signals_[0], std::make_pair(std::string("handheld-1"), core::Outcome::Accepted));
+
+    // Durable at once, but open: not yet for the sync queue.
+    auto stored = store_->findReceipt(s["id"].get<std::string>());
+    ASSERT_TRUE(stored && stored.value());
+    EXPECT_FALSE(stored.value()->completedAt);
+
+    auto early = station_->complete();
+    EXPECT_EQ(early.word, "incomplete");
+    EXPECT_EQ(early.status, 409);
+    EXPECT_EQ(early.extra["missing"][0]["what"], "condition");
+
+    ASSERT_TRUE(station_->setCondition("ok").ok());
+    ASSERT_TRUE(photo("overview").ok());
+    ASSERT_TRUE(photo("label", true).ok());
+    EXPECT_TRUE(session()["can_complete"].get<bool>());
+    EXPECT_EQ(station_->state()["prompt"], "complete");
+    clock_.advance(30s);
+    ASSERT_TRUE(station_->complete().ok());
+
+    auto st = station_->state();
+    EXPECT_TRUE(st["session"].is_null());
+    EXPECT_EQ(st["last"]["outcome"], "accepted");
+    EXPECT_EQ(st["counts"]["accepted"], 1);
+    stored = store_->findReceipt(st["last"]["id"].get<std::string>());
+    ASSERT_TRUE(stored && stored.value());
+    EXPECT_EQ(stored.value()->completedAt, clock_.now());
+    EXPECT_EQ(stored.value()->condition, "ok");
+    auto ph = store_->photosOfReceipt(stored.value()->id);
+    ASSERT_TRUE(ph);
+    EXPECT_EQ(ph.value().size(), 2u);
+}
+
+TEST_F(StationTest, RefusedParcelClosesAfterItsRefusalPhoto)
+{
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00005"))).ok());
+    EXPECT_EQ(session()["decision"]["reason"], "expired");
+    EXPECT_EQ(station_->state()["prompt"], "override_or_refusal_photo");
+    EXPECT_EQ(station_->setCondition("ok").word, "wrong_phase");
+    ASSERT_TRUE(photo("overview").ok());
+    auto st = station_->state();
+    EXPECT_TRUE(st["session"].is_null());
+    EXPECT_EQ(st["last"]["reason"], "expired");
+    EXPECT_EQ(st["counts"]["rejected"], 1);
+}
+
+TEST_F(StationTest, WithoutCameraRefusalsCloseAtOnce)
+{
+    station_ = makeStation(/*camera=*/false);
+    ASSERT_TRUE(station_->noCode().ok());
+    auto st = station_->state();
+    EXPECT_TRUE(st["session"].is_null());
+    EXPECT_EQ(st["last"]["reason"], "no_code");
+    EXPECT_FALSE(st["camera"].get<bool>());
+    EXPECT_FALSE(station_->beginPhoto("overview"));
+}
+
+TEST_F(StationTest, OrderMismatchHeldThenOverriddenToAccepted)
+{
+    ASSERT_TRUE(station_->onScan(scan("100000099")).ok());
+    EXPECT_EQ(session()["phase"], "idle");
+    EXPECT_EQ(station_->state()["prompt"], "scan_code_or_no_code");
+    const auto code = demoCode("DEMO00008");
+    ASSERT_TRUE(station_->onScan(scan(code)).ok());
+    EXPECT_EQ(session()["decision"]["outcome"], "held");
+    const auto id = session()["id"].get<std::string>();
+
+    EXPECT_EQ(station_->override_(id, "held", "x", "sup-1").word, "bad_outcome");
+    EXPECT_EQ(station_->override_(id, "accepted", "", "sup-1").word, "bad_reason");
+    ASSERT_TRUE(station_->override_(id, "accepted", "customer confirmed", "sup-1").ok());
+    auto s = session();
+    EXPECT_EQ(s["override"]["by"], "sup-1");
+    EXPECT_EQ(s["decision"]["outcome"], "held");  // kept next to the override
+    EXPECT_EQ(s["phase"], "inspection");
+    // The override consumed the code: the next parcel with it is already_received.
+    auto state = store_->findCode(code);
+    ASSERT_TRUE(state && state.value());
+    EXPECT_EQ(state.value()->consumedBy, id);
+}
+
+TEST_F(StationTest, OverrideOfPastReceiptAndItsLimits)
+{
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00002"))).ok());
+    const auto id = session()["id"].get<std::string>();
+    ASSERT_TRUE(photo("overview").ok());  // closes it
+    ASSERT_TRUE(station_->override_(id, "accepted", "approved by phone", "sup-1").ok());
+    auto r = store_->findReceipt(id);
+    ASSERT_TRUE(r && r.value() && r.value()->override_);
+    EXPECT_EQ(r.value()->override_->outcome, core::Outcome::Accepted);
+    EXPECT_EQ(station_->state()["counts"]["accepted"], 1);
+    EXPECT_EQ(station_->override_(id, "rejected", "again", "sup-1").word, "not_overridable");
+    EXPECT_EQ(station_->override_("nope", "accepted", "x", "sup-1").word, "not_found");
+}
+
+TEST_F(StationTest, NextCodeWaitsForTheOpenParcel)
+{
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
+    // The same label again (a double read, a camera): nothing happens.
+    EXPECT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
+    EXPECT_TRUE(station_->onScan(scan(demoCode("DEMO0000A"), core::Transport::Camera)).ok());
+    auto r = station_->onScan(scan(demoCode("DEMO0000A")));
+    EXPECT_EQ(r.word, "finish_current");
+    EXPECT_EQ(station_->state()["message"]["word"], "finish_current");
+    EXPECT_EQ(station_->noCode().word, "finish_current");
+}
+
+TEST_F(StationTest, ItemScansCountAgainstTheOrderLines)
+{
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
+    ASSERT_TRUE(station_->onScan(scan("]E004012345678901")).ok());
+    EXPECT_EQ(session()["lines"][0]["scanned"], 1);
+    ASSERT_TRUE(station_->onScan(scan("]E04006381333931")).ok());
+    EXPECT_EQ(station_->state()["message"]["word"], "item_not_expected");
+}
+
+TEST_F(StationTest, AbandonedAfterTimeoutIsRecorded)
+{
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
+    const auto id = session()["id"].get<std::string>();
+    clock_.advance(599s);
+    EXPECT_FALSE(station_->tick());
+    clock_.advance(1s);
+    EXPECT_TRUE(station_->tick());
+    auto st = station_->state();
+    EXPECT_TRUE(st["session"].is_null());
+    EXPECT_TRUE(st["last"]["abandoned"].get<bool>());
+    EXPECT_EQ(st["counts"]["abandoned"], 1);
+    auto r = store_->findReceipt(id);
+    ASSERT_TRUE(r && r.value());
+    EXPECT_TRUE(r.value()->completedAt);
+    EXPECT_NE(std::find(r.value()->flags.begin(), r.value()->flags.end(), "abandoned"),
+              r.value()->flags.end());
+}
+
+TEST_F(StationTest, UndecidedParcelAbandonedAsNoCode)
+{
+    ASSERT_TRUE(station_->onScan(scan("100000001")).ok());
+    clock_.advance(600s);
+    EXPECT_TRUE(station_->tick());
+    auto st = station_->state();
+    EXPECT_EQ(st["last"]["reason"], "no_code");
+    EXPECT_TRUE(st["last"]["abandoned"].get<bool>());
+    auto r = store_->findReceipt(st["last"]["id"].get<std::string>());
+    ASSERT_TRUE(r && r.value());
+    EXPECT_EQ(r.value()->order, "100000001");
+}
+
+TEST_F(StationTest, OpenSessionShownAgainAfterRestart)
+{
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
+    ASSERT_TRUE(station_->setCondition("damaged_minor").ok());
+    ASSERT_TRUE(station_->setFlag("wrong_item", true).ok());
+    ASSERT_TRUE(photo("overview").ok());
+    const auto before = session();
+    station_.reset();
+    store_.reset();
+    openStore();
+    station_ = makeStation();
+    const auto after = session();
+    EXPECT_EQ(after["id"], before["id"]);
+    EXPECT_EQ(after["phase"], before["phase"]);
+    EXPECT_EQ(after["condition"], "damaged_minor");
+    EXPECT_EQ(after["flags"], before["flags"]);
+    EXPECT_EQ(after["photos"].size(), 1u);
+    EXPECT_EQ(after["missing"], before["missing"]);
+    EXPECT_EQ(station_->state()["message"]["word"], "resumed");
+}
+
+TEST_F(StationTest, RefusedPhotoChangesNothing)
+{
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
+    auto job = station_->beginPhoto("overview");
+    ASSERT_TRUE(job);
+    vision::PhotoOutcome o;
+    o.quality.refusal = "too_blurry";
+    auto r = station_->finishPhoto(job.value(), o);
+    EXPECT_EQ(r.word, "too_blurry");
+    EXPECT_EQ(r.status, 409);
+    EXPECT_EQ(session()["photos"].size(), 0u);
+    EXPECT_EQ(station_->beginPhoto("selfie").error().code, ErrorCode::InvalidArgument);
+}
+
+TEST_F(StationTest, FullDiskLosesNothingAlreadyRecorded)
+{
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
+    const auto id = session()["id"].get<std::string>();
+    ASSERT_TRUE(store_->limitPagesForTest(1));  // no page beyond the present ones
+    ActionResult r;
+    for (int i = 0; i < 20000 && r.ok(); ++i) {
+        r = station_->setFlag("wrong_item", i % 2 == 0);
+    }
+    ASSERT_EQ(r.word, "store_error");
+    EXPECT_EQ(r.status, 503);
+    // What the screen shows is what the disk holds.
+    auto stored = store_->findReceipt(id);
+    ASSERT_TRUE(stored && stored.value());
+    EXPECT_EQ(session()["flags"], nlohmann::json(stored.value()->flags));
+    EXPECT_EQ(station_->state()["message"]["word"], "store_error");
+    EXPECT_FALSE(station_->onScan(scan(demoCode("DEMO0000A"))).ok());
+}
+
+}  // namespace
+}  // namespace returnscan::app
