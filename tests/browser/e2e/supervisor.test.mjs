@@ -47,7 +47,8 @@ test('override: rejected -> PIN -> accepted with a reason -> receipt search show
   await ui.shot('override-saved');
 
   await closeDialog(page);
-  assert.equal(await page.evaluate(() => location.hash), '');
+  // The dialog's close event (which clears the hash) is dispatched as a task of its own.
+  await page.waitForFunction(() => location.hash === '', null, { timeout: 2000 });
   await waitOutcome(page, 'accepted', 3000);
   assert.match(await text(page, 'decision-reason'), /ticket 4711/, 'the override reason is shown');
   assert.equal(await tid(page, 'decision-override').isVisible(), true, 'the station decision stays visible');
