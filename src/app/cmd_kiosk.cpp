@@ -152,8 +152,7 @@ int runWebKiosk(const Globals& g, const KioskArgs& a)
             run.config.stationId = a.station;
         }
     }
-    if (!a.http.empty() &&
-        !parseListen(a.http, run.config.listenHost, run.config.listenPort)) {
+    if (!a.http.empty() && !parseListen(a.http, run.config.listenHost, run.config.listenPort)) {
         return fail("--http: expected HOST:PORT, e.g. 127.0.0.1:8080, not '" + a.http + "'");
     }
     for (const auto& s : a.scanners) {
@@ -181,7 +180,8 @@ void addKioskCommands(CLI::App& app, const Globals& globals, int& status)
         if (!pin.empty() && pin.back() == '\r') {
             pin.pop_back();
         }
-        const bool digits = !pin.empty() && pin.find_first_not_of("0123456789") == std::string::npos;
+        const bool digits =
+            !pin.empty() && pin.find_first_not_of("0123456789") == std::string::npos;
         if (!digits || pin.size() < 4 || pin.size() > 12) {
             std::cerr << "returnscan: a PIN is 4 to 12 digits\n";
             status = 2;

@@ -199,8 +199,8 @@ Status seedDemo(store::SqliteStore& st, const core::Clock& clock, core::IdSource
 DemoDir::DemoDir()
 {
     const char* tmp = std::getenv("TMPDIR");
-    std::string templ = std::string(tmp != nullptr && *tmp != 0 ? tmp : "/tmp") +
-                        "/returnscan-demo-XXXXXX";
+    std::string templ =
+        std::string(tmp != nullptr && *tmp != 0 ? tmp : "/tmp") + "/returnscan-demo-XXXXXX";
     std::vector<char> buf(templ.begin(), templ.end());
     buf.push_back('\0');
     if (::mkdtemp(buf.data()) != nullptr) {

@@ -47,8 +47,8 @@ struct DemoCode {
 [[nodiscard]] std::vector<std::string> webDemoSteps();
 
 /// Loads the demo authorizations into `st` and receives the pre-received codes.
-[[nodiscard]] Status seedDemo(store::SqliteStore& st, const core::Clock& clock,
-                              core::IdSource& ids, const std::string& station);
+[[nodiscard]] Status seedDemo(store::SqliteStore& st, const core::Clock& clock, core::IdSource& ids,
+                              const std::string& station);
 
 /// A temporary data directory for the demo, removed with its contents at exit unless keep().
 class DemoDir {

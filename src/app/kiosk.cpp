@@ -26,6 +26,7 @@
 #include <memory>
 #include <mutex>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
@@ -209,8 +210,7 @@ public:
             if (!latest_) {
                 return std::nullopt;
             }
-            if (previewSeq_ == seq_ ||
-                std::chrono::steady_clock::now() - previewAt_ < 150ms) {
+            if (previewSeq_ == seq_ || std::chrono::steady_clock::now() - previewAt_ < 150ms) {
                 if (!preview_.empty()) {
                     return preview_;
                 }
@@ -450,8 +450,8 @@ public:
         (void)vision::removeStaleTemporaries(cfg_.photoDir);
         // Cameras first: whether photos can be taken decides what a parcel needs.
         for (const auto& cam : cfg_.cameras) {
-            cameras_.push_back(std::make_unique<CameraHub>(cam, vision::syntheticOpener(run_.syntheticControl),
-                                                           clock_, &router_));
+            cameras_.push_back(std::make_unique<CameraHub>(
+                cam, vision::syntheticOpener(run_.syntheticControl), clock_, &router_));
         }
         photoCamera_ = nullptr;
         for (auto& hub : cameras_) {
@@ -463,9 +463,8 @@ public:
             }
         }
         station_.setCameraAvailable(photoCamera_ != nullptr);
-        station_.setDecisionListener([this](const std::string& device, core::Outcome o) {
-            signalScanner(device, o);
-        });
+        station_.setDecisionListener(
+            [this](const std::string& device, core::Outcome o) { signalScanner(device, o); });
         if (auto st = station_.resume(); !st) {
             return st;
         }
@@ -725,7 +724,8 @@ private:
         if (!job) {
             const auto& m = job.error().message;
             const auto colon = m.find(':');
-            const std::string word = colon == std::string::npos ? "wrong_phase" : m.substr(0, colon);
+            const std::string word =
+                colon == std::string::npos ? "wrong_phase" : m.substr(0, colon);
             const int status = word == "bad_role" ? 400 : (word == "no_camera" ? 503 : 409);
             return ActionResult::fail(status, word,
                                       colon == std::string::npos ? m : m.substr(colon + 2));
@@ -737,8 +737,8 @@ private:
                 outcome = makeError(ErrorCode::Io, "the camera delivered no frame");
             } else {
                 const auto best = vision::sharpestOf(frames);
-                outcome = vision::savePhoto(frames[best].view(), job.value().request,
-                                            &labelDecoder_);
+                outcome =
+                    vision::savePhoto(frames[best].view(), job.value().request, &labelDecoder_);
             }
         }
         return tasks_.call([&] {
@@ -765,7 +765,15 @@ private:
                       << std::endl;
             return;
         }
-        feedbackThread_.post([this, device, o] { (void)feedback_.signal(device, o); });
+        feedbackThread_.post([this, device, o] {
+            auto r = feedback_.signal(device, o);
+            if (!r && r.error().code != ErrorCode::NotFound &&
+                feedbackWarned_.insert(device).second) {
+                // Once per scanner: the journal shows why it stays silent (docs/firmware.md).
+                std::cerr << "returnscan: no feedback on scanner " << device << ": "
+                          << r.error().message << '\n';
+            }
+        });
     }
 
     /// Station thread: the snapshot the UI reads, published to the SSE clients.
@@ -870,10 +878,17 @@ private:
         if (syncPid_ > 0) {
             return ActionResult::fail(409, "sync_running", "A sync run is in progress.");
         }
-        std::vector<std::string> args = {"returnscan",   "--db",        cfg_.database,
-                                         "sync",         "--once",      "--central",
-                                         cfg_.sync.centralUrl, "--token-file", cfg_.sync.tokenFile,
-                                         "--station",    cfg_.stationId};
+        std::vector<std::string> args = {"returnscan",
+                                         "--db",
+                                         cfg_.database,
+                                         "sync",
+                                         "--once",
+                                         "--central",
+                                         cfg_.sync.centralUrl,
+                                         "--token-file",
+                                         cfg_.sync.tokenFile,
+                                         "--station",
+                                         cfg_.stationId};
         if (!cfg_.sync.caFile.empty()) {
             args.insert(args.end(), {"--ca-file", cfg_.sync.caFile});
         }
@@ -886,7 +901,8 @@ private:
         }
         argv.push_back(nullptr);
         pid_t pid = 0;
-        const int rc = ::posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ);
+        const int rc =
+            ::posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr, argv.data(), environ);
         if (rc != 0) {
             return ActionResult::fail(503, "sync_failed",
                                       std::string("cannot start the sync: ") + std::strerror(rc));
@@ -1008,6 +1024,7 @@ private:
     TaskThread feedbackThread_{nullptr};
     ReadRouter router_;
     ScannerFeedback feedback_;
+    std::set<std::string> feedbackWarned_;  ///< feedback thread only
     vision::Decoder labelDecoder_;
     std::vector<std::unique_ptr<CameraHub>> cameras_;
     CameraHub* photoCamera_ = nullptr;

@@ -40,7 +40,6 @@ ActionResult fromSessionError(const Status& st)
     return ActionResult::fail(status, std::move(word), std::move(text));
 }
 
-
 json missingJson(const std::vector<core::Missing>& missing)
 {
     json out = json::array();
@@ -109,14 +108,15 @@ Status Station::resume()
             }
             photos.push_back({p.sha256, p.role, p.orderLabelVisible, p.takenAt});
         }
-        auto s = core::ParcelSession::resume(r, std::move(lines), std::move(photos),
-                                             settings_.rules);
+        auto s =
+            core::ParcelSession::resume(r, std::move(lines), std::move(photos), settings_.rules);
         if (i + 1 < receipts.size()) {
             // Only one parcel is on the bench: older open ones were left behind.
             s.abandon(clock_.now());
         }
         if (s.closed()) {
-            if (auto st = store_.updateReceipt(s.toReceipt(settings_.station, settings_.operatorId));
+            if (auto st =
+                    store_.updateReceipt(s.toReceipt(settings_.station, settings_.operatorId));
                 !st) {
                 return st;
             }
@@ -201,8 +201,11 @@ void Station::refreshCounts()
         return;
     }
     const auto& v = c.value();
-    counts_ = json{{"accepted", v.accepted}, {"rejected", v.rejected}, {"held", v.held},
-                   {"abandoned", v.abandoned}, {"total", v.total}};
+    counts_ = json{{"accepted", v.accepted},
+                   {"rejected", v.rejected},
+                   {"held", v.held},
+                   {"abandoned", v.abandoned},
+                   {"total", v.total}};
 }
 
 ActionResult Station::onScan(const core::ScanEvent& event)
@@ -224,8 +227,8 @@ ActionResult Station::onScan(const core::ScanEvent& event)
                 return ActionResult::fail(409, "finish_current",
                                           "Finish or abandon the open parcel first.");
             }
-            return decideParcel(c.kind == core::ReadKind::ReturnCode ? c.value : event.data,
-                                &scan, event.device);
+            return decideParcel(c.kind == core::ReadKind::ReturnCode ? c.value : event.data, &scan,
+                                event.device);
         }
         case core::ReadKind::OrderLabel: {
             if (decided) {
@@ -674,8 +677,8 @@ nlohmann::json Station::state()
     j["prompt"] = prompt;
     j["last"] = last_ ? *last_ : json();
     if (notice_) {
-        j["message"] = json{{"level", notice_->level}, {"word", notice_->word},
-                            {"text", notice_->text}};
+        j["message"] =
+            json{{"level", notice_->level}, {"word", notice_->word}, {"text", notice_->text}};
     } else {
         j["message"] = nullptr;
     }

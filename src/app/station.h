@@ -53,8 +53,7 @@ struct PhotoJob {
 };
 
 /// Called after every decision with the device that read the code (may be "ui").
-using DecisionListener =
-    std::function<void(const std::string& device, core::Outcome outcome)>;
+using DecisionListener = std::function<void(const std::string& device, core::Outcome outcome)>;
 
 class Station {
 public:

@@ -10,8 +10,8 @@ namespace returnscan::core {
 
 namespace {
 
-constexpr std::array<std::string_view, 4> kConditionWords = {"ok", "damaged_minor",
-                                                             "damaged_major", "damaged_severe"};
+constexpr std::array<std::string_view, 4> kConditionWords = {"ok", "damaged_minor", "damaged_major",
+                                                             "damaged_severe"};
 constexpr std::string_view kDamagedCondition = "damaged";
 
 Error sessionError(std::string_view word, std::string_view detail)
@@ -25,8 +25,7 @@ Error sessionError(std::string_view word, std::string_view detail)
 bool isGradeFlag(std::string_view flag)
 {
     return flag != kConditionWords[0] &&
-           std::find(kConditionWords.begin(), kConditionWords.end(), flag) !=
-               kConditionWords.end();
+           std::find(kConditionWords.begin(), kConditionWords.end(), flag) != kConditionWords.end();
 }
 
 /// GTIN-8/12/13/14 to the 14-digit form (left-padded with zeros); other text unchanged.
@@ -51,18 +50,18 @@ void addSorted(std::vector<std::string>& flags, std::string_view flag)
 std::string_view toString(Phase p)
 {
     switch (p) {
-    case Phase::Idle:
-        return "idle";
-    case Phase::Decision:
-        return "decision";
-    case Phase::Inspection:
-        return "inspection";
-    case Phase::Photos:
-        return "photos";
-    case Phase::Complete:
-        return "complete";
-    case Phase::Abandoned:
-        return "abandoned";
+        case Phase::Idle:
+            return "idle";
+        case Phase::Decision:
+            return "decision";
+        case Phase::Inspection:
+            return "inspection";
+        case Phase::Photos:
+            return "photos";
+        case Phase::Complete:
+            return "complete";
+        case Phase::Abandoned:
+            return "abandoned";
     }
     return "idle";
 }

@@ -944,6 +944,25 @@ struct SqliteStore::Impl {
     [[nodiscard]] Result<std::vector<core::Receipt>> receipts(Query& q, std::string_view doing,
                                                               bool withScans = true);
     [[nodiscard]] Result<std::vector<core::Receipt>> withScansOf(std::vector<core::Receipt> rs);
+    /// Inserts one scan row of a receipt.
+    [[nodiscard]] Status insertScan(std::string_view receiptId, const core::ScanRecord& scan)
+    {
+        auto s = stmt(Sql::InsertScan);
+        if (!s) {
+            return std::move(s).takeError();
+        }
+        Query q(*s);
+        q.text(1, receiptId)
+            .time(2, scan.at)
+            .text(3, scan.device)
+            .text(4, scan.aim)
+            .text(5, scan.data);
+        if (const int rc = q.step(); rc != SQLITE_DONE) {
+            return sqliteError(db_, rc, "inserting a scan of a receipt");
+        }
+        return {};
+    }
+
     [[nodiscard]] Status appendAudit(std::string_view kind, std::string_view subject,
                                      std::string_view detail, core::Timestamp at);
     [[nodiscard]] Result<std::vector<std::string>> firstColumn(Sql id, std::string_view doing);
@@ -1405,18 +1424,8 @@ Status SqliteStore::insertReceipt(const core::Receipt& r)
             }
         }
         for (const auto& scan : r.scans) {
-            auto s = impl_->stmt(Sql::InsertScan);
-            if (!s) {
-                return std::move(s).takeError();
-            }
-            Query q(*s);
-            q.text(1, r.id)
-                .time(2, scan.at)
-                .text(3, scan.device)
-                .text(4, scan.aim)
-                .text(5, scan.data);
-            if (const int rc = q.step(); rc != SQLITE_DONE) {
-                return sqliteError(impl_->db_, rc, "inserting a scan of a receipt");
+            if (auto st = impl_->insertScan(r.id, scan); !st) {
+                return st;
             }
         }
         {
@@ -2331,19 +2340,8 @@ Status SqliteStore::updateReceipt(const core::Receipt& r)
             }
         }
         for (std::size_t i = old.scans.size(); i < r.scans.size(); ++i) {
-            const auto& scan = r.scans[i];
-            auto s = impl_->stmt(Sql::InsertScan);
-            if (!s) {
-                return std::move(s).takeError();
-            }
-            Query q(*s);
-            q.text(1, r.id)
-                .time(2, scan.at)
-                .text(3, scan.device)
-                .text(4, scan.aim)
-                .text(5, scan.data);
-            if (const int rc = q.step(); rc != SQLITE_DONE) {
-                return sqliteError(impl_->db_, rc, "appending a scan to a receipt");
+            if (auto st = impl_->insertScan(r.id, r.scans[i]); !st) {
+                return st;
             }
         }
         const core::Timestamp now{std::chrono::seconds{nowSeconds(impl_->clock_)}};

@@ -133,9 +133,9 @@ TEST(KioskProcess, ListsDemoCodesForEveryReason)
     for (const auto& c : demoCodes()) {
         reasons.insert(c["reason"].get<std::string>());
     }
-    EXPECT_EQ(reasons, (std::set<std::string>{"accepted", "already_received", "expired",
-                                              "malformed_code", "not_approved", "order_mismatch",
-                                              "unknown_code"}));
+    EXPECT_EQ(reasons,
+              (std::set<std::string>{"accepted", "already_received", "expired", "malformed_code",
+                                     "not_approved", "order_mismatch", "unknown_code"}));
 }
 
 TEST(KioskProcess, DemoParcelFromFifoScanToCompletedReceipt)
@@ -249,16 +249,15 @@ TEST(KioskProcess, OpenParcelShownAgainAfterACrash)
         }
     }
     std::filesystem::create_directories(dir.file("db"));
-    const std::string jsonl = dir.write(
-        "codes.jsonl", json{{"code", code},
-                            {"order", "100000001"},
-                            {"status", "approved"},
-                            {"issued_at", "2026-01-01T00:00:00Z"},
-                            {"expires_at", "2099-01-01T00:00:00Z"}}
-                               .dump() +
-                           "\n");
-    auto imp = runProcess({RETURNSCAN_BINARY, "--db", dir.file("db/rs.db"), "codes", "import",
-                           jsonl});
+    const std::string jsonl = dir.write("codes.jsonl", json{{"code", code},
+                                                            {"order", "100000001"},
+                                                            {"status", "approved"},
+                                                            {"issued_at", "2026-01-01T00:00:00Z"},
+                                                            {"expires_at", "2099-01-01T00:00:00Z"}}
+                                                               .dump() +
+                                                           "\n");
+    auto imp =
+        runProcess({RETURNSCAN_BINARY, "--db", dir.file("db/rs.db"), "codes", "import", jsonl});
     ASSERT_EQ(imp.status, 0) << imp.err;
     std::string id;
     {
@@ -328,7 +327,8 @@ TEST(KioskProcess, SystemdAnalyzeVerifiesTheKioskUnit)
     const std::string from = "/usr/bin/returnscan";
     unit.replace(unit.find(from), from.size(), RETURNSCAN_BINARY);
     tmp.write("returnscan-kiosk.service", unit);
-    auto r = runProcess({"/usr/bin/systemd-analyze", "verify", tmp.file("returnscan-kiosk.service")});
+    auto r =
+        runProcess({"/usr/bin/systemd-analyze", "verify", tmp.file("returnscan-kiosk.service")});
     EXPECT_EQ(r.status, 0) << r.out << r.err;
     EXPECT_EQ(r.err.find("returnscan-kiosk"), std::string::npos) << r.err;
 }

@@ -12,8 +12,8 @@
 namespace returnscan::app {
 namespace {
 
-using std::chrono::seconds;
 using returnscan::tests::TempDir;
+using std::chrono::seconds;
 using namespace std::chrono_literals;
 
 class CountingIds final : public core::IdSource {
