@@ -1099,6 +1099,8 @@
     focusFirst();
     drawn.supDevices = drawn.supSync = undefined;
     await refreshSession();
+    // Closed while the session was asked for (Esc at once): focus stays where it went.
+    if (!el.sup.open) return;
     if (supervisor && lastReceipts === null) searchReceipts();
     focusFirst();
   }

@@ -81,6 +81,8 @@ test('keyboard only: no code and complete by shortcuts and by Tab', { skip, time
   await page.waitForFunction(() => document.activeElement.dataset.testid === 'pin-input', null, { timeout: 2000 });
   await page.keyboard.press('Escape');
   await page.waitForFunction(() => !document.querySelector('[data-testid="supervisor"]').open);
+  // The dialog's close event (focus back, hash cleared) is a task of its own.
+  await page.waitForFunction(() => location.hash === '', null, { timeout: 2000 });
   await page.keyboard.press('e');
   assert.equal(await page.evaluate(() => document.activeElement.dataset.testid), 'manual-input');
   await page.keyboard.type('nc');
