@@ -186,26 +186,48 @@ void Station::closeCurrent()
     last["overridden"] = r.override_.has_value();
     last["completed_at"] = timeJson(r.completedAt);
     last["abandoned"] = s.phase() == core::Phase::Abandoned;
+    if (s.phase() == core::Phase::Abandoned && countsDay_ == startOfDay(clock_.now())) {
+        ++counts_.abandoned;
+    }
     last_ = std::move(last);
     session_.reset();
-    refreshCounts();
 }
 
+// The day's counts are read from the store at the start, at midnight (UTC) and after an
+// override, and otherwise kept up to date as parcels are decided and abandoned: counting the
+// day's receipts costs time in proportion to them, and a busy day has tens of thousands.
 void Station::refreshCounts()
 {
     const auto day = startOfDay(clock_.now());
     auto c = store_.countReceipts(day);
     countsDay_ = day;
     if (!c) {
-        counts_ = json{{"error", c.error().message}};
+        countsError_ = c.error().message;
+        counts_ = {};
         return;
     }
-    const auto& v = c.value();
-    counts_ = json{{"accepted", v.accepted},
-                   {"rejected", v.rejected},
-                   {"held", v.held},
-                   {"abandoned", v.abandoned},
-                   {"total", v.total}};
+    countsError_.clear();
+    counts_ = c.value();
+}
+
+void Station::countDecision(core::Outcome o)
+{
+    if (countsDay_ != startOfDay(clock_.now())) {
+        refreshCounts();  // the receipt is already in the store: counted by the query
+        return;
+    }
+    ++counts_.total;
+    switch (o) {
+        case core::Outcome::Accepted:
+            ++counts_.accepted;
+            break;
+        case core::Outcome::Rejected:
+            ++counts_.rejected;
+            break;
+        case core::Outcome::Held:
+            ++counts_.held;
+            break;
+    }
 }
 
 ActionResult Station::onScan(const core::ScanEvent& event)
@@ -333,6 +355,7 @@ ActionResult Station::decideParcel(std::optional<std::string> code, const core::
     }
     session_ = next;
     notice_.reset();
+    countDecision(out.decision.outcome);
     // A refused parcel with nothing to photograph is done at once.
     if (next.effectiveOutcome() != core::Outcome::Accepted &&
         next.missing(settings_.rules).empty()) {
@@ -343,7 +366,6 @@ ActionResult Station::decideParcel(std::optional<std::string> code, const core::
             }
         }
     }
-    refreshCounts();
     if (onDecision_) {
         onDecision_(std::string(device), out.decision.outcome);
     }
@@ -549,6 +571,7 @@ ActionResult Station::override_(std::string_view receiptId, std::string_view out
         if (!st) {
             return storeFailure(st.error());
         }
+        refreshCounts();  // the effective outcome changed
         notice("info", "overridden", "Supervisor " + std::string(supervisor) + " overrode.");
         return {};
     }
@@ -682,7 +705,15 @@ nlohmann::json Station::state()
     } else {
         j["message"] = nullptr;
     }
-    j["counts"] = counts_;
+    if (countsError_.empty()) {
+        j["counts"] = json{{"accepted", counts_.accepted},
+                           {"rejected", counts_.rejected},
+                           {"held", counts_.held},
+                           {"abandoned", counts_.abandoned},
+                           {"total", counts_.total}};
+    } else {
+        j["counts"] = json{{"error", countsError_}};
+    }
     j["camera"] = settings_.rules.camerasAvailable;
     return j;
 }

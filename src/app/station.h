@@ -117,6 +117,7 @@ private:
     ActionResult sessionError(const Status& st);
     ActionResult storeFailure(const Error& e);
     void refreshCounts();
+    void countDecision(core::Outcome o);
 
     store::SqliteStore& store_;
     const core::Clock& clock_;
@@ -126,7 +127,8 @@ private:
     std::optional<core::ParcelSession> session_;
     std::optional<nlohmann::json> last_;
     std::optional<Notice> notice_;
-    nlohmann::json counts_;
+    store::ReceiptCounts counts_;
+    std::string countsError_;  ///< why the counts could not be read (empty: they could)
     core::Timestamp countsDay_{};
 };
 

@@ -290,6 +290,38 @@ TEST_F(StationTest, OpenSessionShownAgainAfterRestart)
     EXPECT_EQ(station_->state()["message"]["word"], "resumed");
 }
 
+TEST_F(StationTest, KeptCountsEqualTheStoresCount)
+{
+    auto same = [&] {
+        auto c = store_->countReceipts(std::chrono::floor<std::chrono::days>(clock_.now()));
+        ASSERT_TRUE(c);
+        const auto j = station_->state()["counts"];
+        EXPECT_EQ(j["accepted"], c.value().accepted);
+        EXPECT_EQ(j["rejected"], c.value().rejected);
+        EXPECT_EQ(j["held"], c.value().held);
+        EXPECT_EQ(j["abandoned"], c.value().abandoned);
+        EXPECT_EQ(j["total"], c.value().total);
+    };
+    same();
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00005"))).ok());
+    same();
+    ASSERT_TRUE(photo("overview").ok());
+    same();
+    ASSERT_TRUE(station_->onScan(scan("100000099")).ok());
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00008"))).ok());
+    same();
+    const auto held = session()["id"].get<std::string>();
+    ASSERT_TRUE(station_->override_(held, "accepted", "checked", "sup-1").ok());
+    same();
+    ASSERT_TRUE(station_->abandon().ok());
+    same();
+    ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
+    clock_.advance(601s);
+    EXPECT_TRUE(station_->tick());
+    same();
+    EXPECT_EQ(station_->state()["counts"]["total"], 3);
+}
+
 TEST_F(StationTest, RefusedPhotoChangesNothing)
 {
     ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
