@@ -382,7 +382,6 @@ int runAuditVerify(const Globals& g, bool asJson)
     return ok ? kExitOk : kExitRefused;
 }
 
-
 int runKiosk(const Globals& g, const KioskArgs& a)
 {
     DemoDir demoDir;
@@ -576,8 +575,9 @@ int runCli(int argc, char** argv)
     kiosk->add_option("--scanner", ksk.scanners,
                       "fifo:PATH: read scans from a FIFO, one per line (created when absent); "
                       "repeatable");
-    kiosk->add_option("--demo-script", ksk.demoScript,
-                      "With --demo: 'default' plays the scripted parcels, 'none' plays nothing")
+    kiosk
+        ->add_option("--demo-script", ksk.demoScript,
+                     "With --demo: 'default' plays the scripted parcels, 'none' plays nothing")
         ->check(CLI::IsMember({"default", "none"}));
     kiosk->add_flag("--list-demo-codes", ksk.listDemoCodes,
                     "Print the demo codes and their expected decisions as JSON lines, and exit");
@@ -598,9 +598,7 @@ int runCli(int argc, char** argv)
                      "host name)")
         ->envname("RETURNSCAN_STATION");
     kiosk->add_option("--operator", ksk.operatorId, "Operator id")->default_str("operator");
-    kiosk->callback([&] {
-        status = ksk.terminal ? runKiosk(g, ksk) : runWebKiosk(g, ksk);
-    });
+    kiosk->callback([&] { status = ksk.terminal ? runKiosk(g, ksk) : runWebKiosk(g, ksk); });
 
     addInputCommands(app, g, status);
     addVisionCommands(app, g, status);

@@ -31,7 +31,7 @@ struct KioskArgs {
     bool terminal = false;  ///< the terminal kiosk (stdin scans) instead of the web kiosk
     std::string config;     ///< web kiosk: the TOML file
     std::string http;       ///< web kiosk: HOST:PORT, overrides [ui] listen
-    std::vector<std::string> scanners;  ///< web kiosk: fifo:PATH
+    std::vector<std::string> scanners;   ///< web kiosk: fifo:PATH
     std::string demoScript = "default";  ///< web demo: default, none
     bool listDemoCodes = false;
     bool checkConfig = false;

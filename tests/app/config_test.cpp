@@ -450,9 +450,8 @@ TEST(ConfigTest, OutOfRangeValuesNameTheKey)
 
 TEST(ConfigTest, BadListenAddressIsRefused)
 {
-    for (const char* bad :
-         {"localhost:8080", "127.0.0.1", "127.0.0.1:65536", "::1:8080", "[::1]",
-          "[::1]:", "300.0.0.1:80", "127.0.0.1:80x", "[127.0.0.1]:80", ""}) {
+    for (const char* bad : {"localhost:8080", "127.0.0.1", "127.0.0.1:65536", "::1:8080", "[::1]",
+                            "[::1]:", "300.0.0.1:80", "127.0.0.1:80x", "[127.0.0.1]:80", ""}) {
         const std::string text = std::string("[ui]\n\nlisten = \"") + bad + "\"\n";
         EXPECT_THAT(parseError(text), StartsWith("kiosk.toml:3: ui.listen: expected HOST:PORT"))
             << bad;

@@ -27,7 +27,7 @@ struct ReceiveRequest {
 
 struct ReceiveOutcome {
     Decision decision;
-    Receipt receipt;  ///< as committed
+    Receipt receipt;              ///< as committed
     std::vector<AuthLine> lines;  ///< the authorization's expected lines (empty when unknown)
 };
 
