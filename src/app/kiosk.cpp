@@ -722,13 +722,9 @@ private:
             return j;
         });
         if (!job) {
-            const auto& m = job.error().message;
-            const auto colon = m.find(':');
-            const std::string word =
-                colon == std::string::npos ? "wrong_phase" : m.substr(0, colon);
+            auto [word, text] = splitWord(job.error().message, "wrong_phase");
             const int status = word == "bad_role" ? 400 : (word == "no_camera" ? 503 : 409);
-            return ActionResult::fail(status, word,
-                                      colon == std::string::npos ? m : m.substr(colon + 2));
+            return ActionResult::fail(status, std::move(word), std::move(text));
         }
         Result<vision::PhotoOutcome> outcome = makeError(ErrorCode::Io, "no camera");
         if (photoCamera_ != nullptr) {
@@ -777,13 +773,13 @@ private:
     }
 
     /// Station thread: the snapshot the UI reads, published to the SSE clients.
-    void publish()
+    void publish(std::optional<json> devices = std::nullopt)
     {
         if (run_.onOpenOrder) {
             run_.onOpenOrder(station_.openOrder());
         }
         json j = station_.state();
-        j["devices"] = devicesJson();
+        j["devices"] = devices ? std::move(*devices) : devicesJson();
         j["sync"] = sync_;
         {
             std::lock_guard lock(snapshotMutex_);
@@ -941,7 +937,7 @@ private:
         json devices = devicesJson();
         if (changed || devices != lastDevices_ || ticks_ % 5 == 0) {
             lastDevices_ = devices;
-            publish();
+            publish(std::move(devices));
         }
         watchdog();
     }

@@ -32,10 +32,7 @@ core::Timestamp startOfDay(core::Timestamp t)
 /// The HTTP-like status and the word of a session error ("wrong_phase: ...").
 ActionResult fromSessionError(const Status& st)
 {
-    const std::string& m = st.error().message;
-    const auto colon = m.find(':');
-    std::string word = colon == std::string::npos ? "wrong_phase" : m.substr(0, colon);
-    std::string text = colon == std::string::npos ? m : m.substr(colon + 2);
+    auto [word, text] = splitWord(st.error().message, "wrong_phase");
     const int status = word == "bad_flag" ? 400 : 409;
     return ActionResult::fail(status, std::move(word), std::move(text));
 }
@@ -60,6 +57,15 @@ std::string aimText(const std::optional<core::AimId>& aim)
 }
 
 }  // namespace
+
+std::pair<std::string, std::string> splitWord(const std::string& message, std::string_view fallback)
+{
+    const auto colon = message.find(": ");
+    if (colon == std::string::npos) {
+        return {std::string(fallback), message};
+    }
+    return {message.substr(0, colon), message.substr(colon + 2)};
+}
 
 ActionResult ActionResult::fail(int status, std::string word, std::string message)
 {

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -45,6 +46,11 @@ struct ActionResult {
     [[nodiscard]] bool ok() const { return word.empty(); }
     [[nodiscard]] static ActionResult fail(int status, std::string word, std::string message);
 };
+
+/// Splits a station or session error message "word: sentence" into its word and sentence
+/// (a message without a word gets `fallback`).
+[[nodiscard]] std::pair<std::string, std::string> splitWord(const std::string& message,
+                                                            std::string_view fallback);
 
 /// What the station asks of the camera side when a photo is to be taken.
 struct PhotoJob {

@@ -1852,6 +1852,24 @@ Result<std::vector<std::string>> SqliteStore::pendingReceiptIds()
     return out;
 }
 
+namespace {
+
+/// Every row of a photo query (readPhotoRef's columns).
+Result<std::vector<PhotoRecord>> readPhotoRows(sqlite3* db, Query& q, const char* what)
+{
+    std::vector<PhotoRecord> out;
+    int rc = SQLITE_OK;
+    while ((rc = q.step()) == SQLITE_ROW) {
+        out.push_back(readPhotoRef(q));
+    }
+    if (rc != SQLITE_DONE) {
+        return sqliteError(db, rc, what);
+    }
+    return out;
+}
+
+}  // namespace
+
 Result<std::vector<PhotoRecord>> SqliteStore::photosOfReceipt(std::string_view receiptId)
 {
     auto s = impl_->adhoc(kPhotosOfReceipt, "preparing the photos query");
@@ -1860,15 +1878,7 @@ Result<std::vector<PhotoRecord>> SqliteStore::photosOfReceipt(std::string_view r
     }
     Query q(*s);
     q.text(1, receiptId);
-    std::vector<PhotoRecord> out;
-    int rc = SQLITE_OK;
-    while ((rc = q.step()) == SQLITE_ROW) {
-        out.push_back(readPhotoRef(q));
-    }
-    if (rc != SQLITE_DONE) {
-        return sqliteError(impl_->db_, rc, "reading the photos of a receipt");
-    }
-    return out;
+    return readPhotoRows(impl_->db_, q, "reading the photos of a receipt");
 }
 
 Result<std::vector<PhotoRecord>> SqliteStore::photosOfPendingReceipts()
@@ -1884,15 +1894,7 @@ Result<std::vector<PhotoRecord>> SqliteStore::photosOfPendingReceipts()
         return std::move(s).takeError();
     }
     Query q(*s);
-    std::vector<PhotoRecord> out;
-    int rc = SQLITE_OK;
-    while ((rc = q.step()) == SQLITE_ROW) {
-        out.push_back(readPhotoRef(q));
-    }
-    if (rc != SQLITE_DONE) {
-        return sqliteError(impl_->db_, rc, "reading the photos of queued receipts");
-    }
-    return out;
+    return readPhotoRows(impl_->db_, q, "reading the photos of queued receipts");
 }
 
 Result<std::vector<PhotoRecord>> SqliteStore::pendingPhotos()
@@ -1902,15 +1904,7 @@ Result<std::vector<PhotoRecord>> SqliteStore::pendingPhotos()
         return std::move(s).takeError();
     }
     Query q(*s);
-    std::vector<PhotoRecord> out;
-    int rc = SQLITE_OK;
-    while ((rc = q.step()) == SQLITE_ROW) {
-        out.push_back(readPhotoRef(q));
-    }
-    if (rc != SQLITE_DONE) {
-        return sqliteError(impl_->db_, rc, "reading the photos queued for sync");
-    }
-    return out;
+    return readPhotoRows(impl_->db_, q, "reading the photos queued for sync");
 }
 
 Status SqliteStore::markReceiptsSynced(const std::vector<std::string>& ids, core::Timestamp at)
