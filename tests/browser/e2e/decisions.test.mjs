@@ -99,7 +99,9 @@ test('scanned codes show their decision and reason; No code rejects', { skip, ti
   await tid(page, 'manual-submit').click();
   await waitOutcome(page, 'rejected', 2000);
   assert.equal(await tid(page, 'decision').getAttribute('data-reason'), 'unknown_code');
-  assert.equal(await tid(page, 'manual-input').inputValue(), '');
+  // The field is cleared when the POST answers, which may come after the SSE event.
+  await page.waitForFunction(() => document.querySelector('[data-testid="manual-input"]').value === '',
+    null, { timeout: 3000 });
   await ui.shot('rejected-typed-unknown');
 
   await ui.finish();
