@@ -89,6 +89,9 @@ Result<std::vector<DecodedCode>> zxRead(const FrameView& luma, const ZxPass& pas
             .setTryDownscale(false)
             .setIsPure(false)
             .setReturnErrors(false)
+            .setBinarizer(pass.binarized ? ZXing::Binarizer::BoolCast
+                                         : ZXing::Binarizer::LocalAverage)
+            .setMinLineCount(static_cast<std::uint8_t>(std::clamp(pass.minLineCount, 1, 255)))
             .setMaxNumberOfSymbols(static_cast<std::uint8_t>(
                 pass.maxSymbols < 1 ? 1 : std::min(pass.maxSymbols, 255)));
         const ZXing::ImageView image(luma.data, luma.width, luma.height, ZXing::ImageFormat::Lum,

@@ -20,6 +20,12 @@ struct ZxPass {
     bool tryHarder = false;
     bool tryRotate = true;
     int maxSymbols = 8;
+    /// The view holds binarizeLocalAverage()'s output (0 black, 255 white): ZXing takes it as it
+    /// is (its BoolCast binarizer) instead of binarising it again. Only for matrix symbologies and
+    /// PDF417: ZXing's linear readers threshold each row of the luma themselves.
+    bool binarized = false;
+    /// Scan lines a linear symbol must be read on (ZXing's default, 2, guards against misreads).
+    int minLineCount = 2;
 };
 
 /// Reads the codes in `luma` (Gray8 only). Positions are in `luma`'s pixels. Exceptions from

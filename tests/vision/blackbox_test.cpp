@@ -5,6 +5,8 @@
 // code reported on an image (wrong text, or a code on a negative image).
 #include <gtest/gtest.h>
 
+#include <cstddef>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -37,6 +39,21 @@ constexpr Expect kExpect[] = {
     {"qrcode-3", 25},        {"qrcode-4", 29},     {"qrcode-5", 16},     {"qrcode-6", 15},
     {"upca-2", 22},          {"upca-3", 10},
 };
+
+// Balanced (live cameras; benchmark goal (a)), measured the same way: per folder what bare
+// ZXing ReadBarcode with its default hints reads (423 in all), except that ean13-2 swaps one image
+// for another (09.png read by bare ZXing only, 17.png by Balanced only).
+constexpr Expect kExpectBalanced[] = {
+    {"code128-1", 6},        {"code128-2", 21},    {"code128-3", 2},     {"code39-1", 4},
+    {"code39-3", 12},        {"datamatrix-1", 26}, {"datamatrix-2", 13}, {"datamatrix-3", 19},
+    {"datamatrix-4", 21},    {"ean13-2", 13},      {"ean13-3", 21},      {"ean13-4", 13},
+    {"falsepositives-2", 0}, {"itf-1", 11},        {"itf-2", 6},         {"pdf417-1", 17},
+    {"pdf417-2", 25},        {"pdf417-3", 16},     {"qrcode-1", 16},     {"qrcode-2", 44},
+    {"qrcode-3", 25},        {"qrcode-4", 29},     {"qrcode-5", 16},     {"qrcode-6", 15},
+    {"upca-2", 22},          {"upca-3", 10},
+};
+// Bare ZXing's count over the whole set (the benchmark measures it in every run).
+constexpr int kBareZxingCorrect = 423;
 
 std::string slurp(const std::string& path)
 {
@@ -76,19 +93,15 @@ struct Tally {
     int misread = 0;
 };
 
-TEST(BlackboxTest, EveryFolderMeetsItsMinimumWithNoMisread)
+/// Decodes every image of the corpus with `options` and checks each folder's minimum and that
+/// nothing is misread; returns the total of correct reads.
+template <std::size_t N>
+int checkCorpus(const std::string& root, const DecodeOptions& options, const Expect (&expect)[N])
 {
-    const std::string root = sharedData("zxing-blackbox");
-    if (root.empty()) {
-        GTEST_SKIP() << "../shared/data/zxing-blackbox not found (RETURNSCAN_SHARED_DIR="
-                     << RETURNSCAN_SHARED_DIR << ")";
-    }
     std::ifstream manifest(root + "/MANIFEST.tsv");
-    ASSERT_TRUE(manifest);
+    EXPECT_TRUE(manifest);
     std::string line;
     std::getline(manifest, line);
-    DecodeOptions options;
-    options.effort = Effort::Thorough;
     const Decoder decoder(options);
     std::map<std::string, Tally> tally;
     while (std::getline(manifest, line)) {
@@ -99,9 +112,15 @@ TEST(BlackboxTest, EveryFolderMeetsItsMinimumWithNoMisread)
         std::getline(fields, expectedFile, '\t');
         const std::string folder = image.substr(0, image.find('/'));
         const cv::Mat gray = cv::imread(root + "/" + image, cv::IMREAD_GRAYSCALE);
-        ASSERT_FALSE(gray.empty()) << image;
+        EXPECT_FALSE(gray.empty()) << image;
+        if (gray.empty()) {
+            continue;
+        }
         auto codes = decoder.decode(viewOf(gray));
-        ASSERT_TRUE(codes.ok()) << image << ": " << codes.error().message;
+        EXPECT_TRUE(codes.ok()) << image << ": " << codes.error().message;
+        if (!codes) {
+            continue;
+        }
         Tally& t = tally[folder];
         ++t.images;
         const std::string expected = expectedFile.empty() ? "" : slurp(root + "/" + expectedFile);
@@ -122,7 +141,7 @@ TEST(BlackboxTest, EveryFolderMeetsItsMinimumWithNoMisread)
         t.correct += good ? 1 : 0;
     }
     int total = 0;
-    for (const Expect& e : kExpect) {
+    for (const Expect& e : expect) {
         const Tally& t = tally[e.folder];
         std::printf("blackbox %-17s %3d/%3d correct (minimum %d), %d misread\n", e.folder,
                     t.correct, t.images, e.minimum, t.misread);
@@ -131,7 +150,33 @@ TEST(BlackboxTest, EveryFolderMeetsItsMinimumWithNoMisread)
         total += t.correct;
     }
     std::printf("blackbox total %d correct\n", total);
-    EXPECT_EQ(tally.size(), std::size(kExpect)) << "a folder of the corpus has no minimum";
+    EXPECT_EQ(tally.size(), N) << "a folder of the corpus has no minimum";
+    return total;
+}
+
+TEST(BlackboxTest, EveryFolderMeetsItsMinimumWithNoMisread)
+{
+    const std::string root = sharedData("zxing-blackbox");
+    if (root.empty()) {
+        GTEST_SKIP() << "../shared/data/zxing-blackbox not found (RETURNSCAN_SHARED_DIR="
+                     << RETURNSCAN_SHARED_DIR << ")";
+    }
+    DecodeOptions options;
+    options.effort = Effort::Thorough;
+    checkCorpus(root, options, kExpect);
+}
+
+// The camera effort, with the station's formats (the `label` role): at least what bare ZXing
+// reads with its default hints, folder by folder, and nothing misread (benchmark goal (a)).
+TEST(BlackboxTest, BalancedReadsWhatBareZxingReadsWithNoMisread)
+{
+    const std::string root = sharedData("zxing-blackbox");
+    if (root.empty()) {
+        GTEST_SKIP() << "../shared/data/zxing-blackbox not found";
+    }
+    DecodeOptions options;
+    options.effort = Effort::Balanced;
+    EXPECT_GE(checkCorpus(root, options, kExpectBalanced), kBareZxingCorrect);
 }
 
 // Balanced (live cameras) gives a small frame that nothing else read one DataMatrix pass with

@@ -131,6 +131,31 @@ TEST(DecoderTest, EmptyFrameGivesNothing)
     EXPECT_TRUE(r->empty());
 }
 
+// A 1080p frame whose Code 128 (3 px per module, blurred like a camera's) does not read in the
+// quick pass at half size and stands 400 px tall: the region pass reads every second row of the
+// upright crop, then confirms the code on the rows around the hit at full resolution.
+TEST(DecoderTest, BalancedReadsATallCode128InTheRegionPass)
+{
+    cv::Mat frame(1080, 1920, CV_8UC1, cv::Scalar(190));
+    cv::Mat symbol = testing::symbolImage("RET2024000123456789", ZXing::BarcodeFormat::Code128, 3);
+    cv::resize(symbol, symbol, cv::Size(symbol.cols, 400), 0, 0, cv::INTER_NEAREST);
+    symbol.copyTo(frame(cv::Rect(400, 300, symbol.cols, symbol.rows)));
+    cv::GaussianBlur(frame, frame, cv::Size(0, 0), 1.2);
+    cv::Mat noise(frame.size(), CV_8UC1);
+    cv::theRNG().state = 11;
+    cv::randn(noise, cv::Scalar(0), cv::Scalar(4));
+    frame += noise;
+    const Decoder d;
+    auto r = d.decode(viewOf(frame));
+    ASSERT_TRUE(r.ok()) << r.error().message;
+    ASSERT_EQ(r->size(), 1U);
+    EXPECT_EQ((*r)[0].text, "RET2024000123456789");
+    EXPECT_EQ((*r)[0].symbol, Symbol::Code128);
+    EXPECT_NEAR((*r)[0].centreY, 500, 200);
+    EXPECT_EQ(d.stats().quickHits, 0U);
+    EXPECT_EQ(d.stats().harderPasses, 1U);
+}
+
 // Every decode-regression frame (1920x1080, Code 128 at 3 px/module, QR and DataMatrix at 6)
 // must give its expected texts, in this process, with every effort level the station uses.
 TEST(DecodeRegressionTest, EveryFrameDecodesToItsExpectedTextsWithoutAbort)

@@ -70,10 +70,12 @@ struct Symbols {
 
 /// How hard to look.
 enum class Effort {
-    Fast,      ///< one quick pass (preview, live camera at high frame rate)
-    Balanced,  ///< quick pass, then a harder pass only where the frame looks like it holds a code
-               ///< (and, on small frames only, a DataMatrix tryHarder pass)
-    Thorough,  ///< quick pass, then always the harder pass when nothing was found (files)
+    Fast,      ///< the cheap reads only (linear scan lines, matrix codes, PDF417 where its
+               ///< patterns are seen); stops at the first code (preview)
+    Balanced,  ///< the cheap reads, then linear codes read hard on bar-like regions only; stops
+               ///< at the first code (live cameras, the default; see docs/vision.md)
+    Thorough,  ///< every code: quick pass, regions, then always the harder pass when nothing
+               ///< was found (files)
 };
 
 struct DecodeOptions {
