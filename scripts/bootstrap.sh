@@ -16,7 +16,7 @@ packages=(
     g++ cmake ninja-build pkg-config
     libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
     libxkbcommon-dev xkb-data libudev-dev libusb-1.0-0-dev
-    libzxing-dev libopencv-dev
+    libzxing-dev libopencv-dev libjpeg62-turbo-dev
     libcurl4-openssl-dev libcpp-httplib-dev libsystemd-dev
     libgtest-dev libgmock-dev
     sqlite3 openssl curl zbar-tools systemd udev

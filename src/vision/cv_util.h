@@ -38,6 +38,10 @@ namespace returnscan::vision::detail {
 /// `v` as 8-bit luma: the same pixels when already Gray8, else a converted copy in `storage`.
 [[nodiscard]] cv::Mat toGray(const FrameView& v, cv::Mat& storage);
 
+/// The quality gate's luma: `gray` (8-bit) reduced to kQualityWidth wide by area averaging
+/// (never upscaled; `gray` itself when narrow enough). Defined in photo.cpp.
+[[nodiscard]] cv::Mat qualityLuma(const cv::Mat& gray);
+
 /// Runs `f` and turns a cv::Exception (or any exception) into an Error: OpenCV throws, and no
 /// exception may leave the module.
 template <typename F>

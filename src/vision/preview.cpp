@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "cv_util.h"
+#include "jpeg_encoder.h"
 
 namespace returnscan::vision {
 namespace {
@@ -55,10 +56,9 @@ cv::Mat limitWidth(const cv::Mat& m, int maxWidth)
 
 Result<std::string> encodeMat(const cv::Mat& m, int quality)
 {
-    std::vector<uchar> buf;
-    const std::vector<int> params = {cv::IMWRITE_JPEG_QUALITY, quality};
-    if (!cv::imencode(".jpg", m, buf, params)) {
-        return makeError(ErrorCode::Internal, "JPEG encoding failed");
+    std::vector<std::uint8_t> buf;
+    if (auto st = detail::encodeJpegRows({&m, 1}, quality, buf); !st) {
+        return std::move(st).takeError();
     }
     return std::string(reinterpret_cast<const char*>(buf.data()), buf.size());
 }

@@ -9,6 +9,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
 #include <opencv2/videoio.hpp>
 
 #include <chrono>
@@ -19,6 +21,7 @@
 #include <string>
 #include <thread>
 
+#include "cv_util.h"
 #include "returnscan/store/store.h"
 #include "returnscan/vision/clip.h"
 #include "support/temp_dir.h"
@@ -130,6 +133,67 @@ TEST(PhotoTest, SavesCaptionedJpegDurablyWithHashAndVisibleOrderLabel)
     }
     EXPECT_EQ(captionText(request(dir)),
               "order 100045678  code RC7K3M9Q2XWR  station dock-3  2026-11-26T13:00:00Z  label");
+}
+
+TEST(PhotoTest, PictureRowsAndBandAreEncodedInPlaceForColourAndGreyFrames)
+{
+    // The encoder takes the frame's rows where they are and the band's after them: the picture
+    // in the file must be the frame (up to JPEG's loss), for a grey frame too, photo after
+    // photo on the same thread (its helper and buffers are reused).
+    TempDir dir;
+    const cv::Mat colour = parcelWithOrderLabel();
+    cv::Mat grey;
+    cv::cvtColor(colour, grey, cv::COLOR_BGR2GRAY);
+    PhotoRequest req = request(dir);
+    for (int i = 0; i < 3; ++i) {
+        const cv::Mat& frame = i == 1 ? grey : colour;
+        req.takenAt += std::chrono::seconds(1);
+        auto out = savePhoto(viewOf(frame), req);
+        ASSERT_TRUE(out.ok()) << out.error().message;
+        ASSERT_FALSE(out->refused()) << out->quality.refusal;
+        EXPECT_TRUE(out->saved->orderLabelVisible) << "photo " << i;
+        const cv::Mat back = cv::imread(out->saved->path, cv::IMREAD_COLOR);
+        ASSERT_EQ(back.rows, out->saved->height);
+        cv::Mat expected;
+        if (frame.channels() == 1) {
+            cv::cvtColor(frame, expected, cv::COLOR_GRAY2BGR);
+        } else {
+            expected = frame;
+        }
+        const cv::Mat picture = back(cv::Rect(0, 0, frame.cols, frame.rows));
+        // Mean absolute difference per sample: JPEG's loss is about 3 here; swapped channels
+        // or shifted rows give far more.
+        EXPECT_LT(cv::norm(picture, expected, cv::NORM_L1) /
+                      static_cast<double>(expected.total() * expected.channels()),
+                  5.0)
+            << "photo " << i << ": the picture is not the frame";
+        EXPECT_LT(cv::mean(back(cv::Rect(0, frame.rows, back.cols, back.rows - frame.rows)))[0],
+                  60.0)
+            << "photo " << i << ": no caption band";
+    }
+}
+
+TEST(QualityTest, GateLumaIsOpenCvsAreaAverage)
+{
+    // The block-mean path (odd integer factors) must give cv::resize's INTER_AREA pixels
+    // exactly, so the sharpness thresholds mean the same at every camera resolution.
+    cv::RNG rng(7);
+    for (const cv::Size size : {cv::Size(1920, 1080), cv::Size(3200, 1800), cv::Size(1280, 720),
+                                cv::Size(1921, 1080), cv::Size(640, 480), cv::Size(320, 240)}) {
+        cv::Mat gray(size, CV_8UC1);
+        rng.fill(gray, cv::RNG::UNIFORM, 0, 256);
+        gray(cv::Rect(0, 0, size.width / 2, size.height / 2)).setTo(255);  // saturated sums
+        const cv::Mat ours = detail::qualityLuma(gray);
+        cv::Mat expected = gray;
+        if (size.width > kQualityWidth) {
+            const double f = static_cast<double>(kQualityWidth) / size.width;
+            cv::resize(gray, expected,
+                       cv::Size(kQualityWidth, std::max(1, cvRound(size.height * f))), 0, 0,
+                       cv::INTER_AREA);
+        }
+        ASSERT_EQ(ours.size(), expected.size()) << size;
+        EXPECT_EQ(cv::countNonZero(ours != expected), 0) << size;
+    }
 }
 
 TEST(PhotoTest, OrderLabelNotVisibleWhenOnlyTheReturnCodeIsInThePicture)
