@@ -6,7 +6,10 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <limits>
+#include <mutex>
 
+#include "device_link.h"
 #include "returnscan/core/classify.h"
 #include "returnscan/input/discovery.h"
 #include "returnscan/input/scanner.h"
@@ -46,6 +49,10 @@ std::string_view toString(DeviceState s)
 
 namespace {
 
+// Owners of poll entries that are not devices.
+constexpr std::size_t kMonitorEntry = std::numeric_limits<std::size_t>::max();
+constexpr std::size_t kWakerEntry = kMonitorEntry - 1;
+
 std::string canonicalPath(const std::string& path)
 {
     char* real = ::realpath(path.c_str(), nullptr);
@@ -65,11 +72,23 @@ struct InputLoop::Impl {
         DeviceStatus status;
         SteadyTime nextTry{};
         std::chrono::milliseconds backoff{0};
+        std::shared_ptr<detail::DeviceLink> link;  ///< what other threads see of it
+        /// Bytes wait for the device and none were taken since then.
+        std::optional<SteadyTime> writeStalledSince;
     };
 
     Impl(const core::Clock& c, InputSink& s, LoopOptions o)
         : clock(c), sink(s), opts(o), dedup(o.dedupWindow, o.dedupAcrossDevices)
     {
+        if (auto w = detail::Waker::create())
+            waker = std::move(*w);
+    }
+
+    ~Impl()
+    {
+        // Channels may outlive the loop: they must see the device gone, not wait.
+        for (auto& d : devices)
+            markClosed(d);
     }
 
     const core::Clock& clock;
@@ -79,6 +98,144 @@ struct InputLoop::Impl {
     std::vector<Device> devices;
     std::unique_ptr<UdevMonitor> monitor;
     DecodeOutput out;
+    std::shared_ptr<detail::Waker> waker;  ///< null only when no eventfd could be made
+    /// The devices' links by id, for send() and openChannel() on other threads.
+    mutable std::mutex linksMutex;
+    std::vector<std::shared_ptr<detail::DeviceLink>> links;
+
+    [[nodiscard]] std::shared_ptr<detail::DeviceLink> findLink(const std::string& id) const
+    {
+        std::lock_guard lock(linksMutex);
+        for (const auto& l : links) {
+            if (l->id == id)
+                return l;
+        }
+        return nullptr;
+    }
+
+    static void markOpen(Device& d)
+    {
+        std::lock_guard lock(d.link->mutex);
+        d.link->open = true;
+        ++d.link->generation;
+        d.link->outgoing.clear();
+        d.link->dropReplies();
+        d.link->writeError.clear();
+        d.link->changed.notify_all();
+    }
+
+    static void markClosed(Device& d)
+    {
+        d.writeStalledSince.reset();
+        std::lock_guard lock(d.link->mutex);
+        if (!d.link->open)
+            return;
+        d.link->open = false;
+        ++d.link->generation;
+        d.link->outgoing.clear();  // for a device that is gone
+        d.link->dropReplies();
+        d.link->changed.notify_all();
+    }
+
+    [[nodiscard]] static bool writePending(const Device& d)
+    {
+        std::lock_guard lock(d.link->mutex);
+        return !d.link->outgoing.empty();
+    }
+
+    void writeFailed(Device& d, const std::string& message)
+    {
+        ++d.status.errors;
+        sink.onReadFailure({d.status.id, d.cfg.role, d.cfg.transport, message, clock.now()});
+    }
+
+    /// Writes what waits for the device, as far as it takes it without blocking. Loop thread.
+    void flush(Device& d, SteadyTime now)
+    {
+        if (!d.reader)
+            return;
+        std::string failure;
+        {
+            std::lock_guard lock(d.link->mutex);
+            std::string& q = d.link->outgoing;
+            while (!q.empty()) {
+                auto n = d.reader->writeSome(q);
+                if (!n) {
+                    failure = "could not write " + std::to_string(q.size()) +
+                              " bytes to the scanner: " + n.error().message;
+                    break;
+                }
+                if (*n == 0)
+                    break;  // EAGAIN: the rest on POLLOUT
+                q.erase(0, *n);
+                d.writeStalledSince = now;  // progress: the time-out counts from here
+            }
+            if (!failure.empty()) {
+                q.clear();
+                d.link->writeError = failure;
+                d.link->changed.notify_all();
+            }
+            if (q.empty())
+                d.writeStalledSince.reset();
+            else if (!d.writeStalledSince)
+                d.writeStalledSince = now;
+        }
+        if (!failure.empty())
+            writeFailed(d, failure);
+    }
+
+    /// Drops what the device has not taken for LoopOptions::writeTimeout. Loop thread.
+    void dropStalled(Device& d)
+    {
+        std::string failure;
+        {
+            std::lock_guard lock(d.link->mutex);
+            failure = "the scanner took no data for " + std::to_string(opts.writeTimeout.count()) +
+                      " ms: " + std::to_string(d.link->outgoing.size()) + " bytes dropped";
+            d.link->outgoing.clear();
+            d.link->writeError = failure;
+            d.link->changed.notify_all();
+        }
+        d.writeStalledSince.reset();
+        writeFailed(d, failure);
+    }
+
+    /// The decoder's answers to the device (SSI ACK/NAK) and its replies to host commands.
+    /// Loop thread.
+    void routeReplies(Device& d, SteadyTime now)
+    {
+        if (out.reply.empty() && out.replies.empty())
+            return;
+        bool dropped = false;
+        {
+            std::lock_guard lock(d.link->mutex);
+            // The loop's own answers get room beyond what senders may queue; past that the
+            // line is stuck and an ACK more would not help (the scanner resends the packet).
+            if (d.link->outgoing.size() + out.reply.size() <= 2 * opts.maxPendingWrite)
+                d.link->outgoing += out.reply;
+            else
+                dropped = !out.reply.empty();
+            if (d.link->channelAttached && !out.replies.empty()) {
+                detail::DeviceLink& l = *d.link;
+                for (auto& r : out.replies) {
+                    l.replyBytes += r.size();
+                    l.replies.push_back(std::move(r));
+                }
+                while (l.replyBytes > detail::kMaxReplyBytes) {
+                    l.replyBytes -= l.replies.front().size();
+                    l.replies.pop_front();
+                }
+                d.link->changed.notify_all();
+            }
+        }
+        if (dropped) {
+            out.errors.push_back("could not send " + std::to_string(out.reply.size()) +
+                                 " reply bytes to the scanner: its line takes no data");
+        }
+        out.reply.clear();
+        out.replies.clear();
+        flush(d, now);
+    }
 
     void setState(Device& d, DeviceState s, std::string_view detail)
     {
@@ -142,6 +299,7 @@ struct InputLoop::Impl {
         d.status.path = path == "usb" ? path : canonicalPath(path);
         d.backoff = std::chrono::milliseconds(0);
         ++d.status.opens;
+        markOpen(d);
         if (d.cfg.transport != core::Transport::Libusb)
             setState(d, DeviceState::Present, d.reader->notes());
         return {};
@@ -149,6 +307,7 @@ struct InputLoop::Impl {
 
     void close(Device& d, SteadyTime now, std::string_view why)
     {
+        markClosed(d);
         d.reader.reset();  // closes the descriptor
         d.status.path.clear();
         if (opts.reopen) {
@@ -162,6 +321,7 @@ struct InputLoop::Impl {
 
     void deliver(Device& d, SteadyTime now)
     {
+        routeReplies(d, now);
         for (auto& e : out.errors) {
             ++d.status.errors;
             sink.onReadFailure(
@@ -250,6 +410,12 @@ Status InputLoop::addDevice(ScannerConfig config)
                          "unknown HID POS profile '" + config.profile + "'");
     Impl::Device d;
     d.status.id = config.id;
+    d.link = std::make_shared<detail::DeviceLink>(config.id,
+                                                  config.transport == core::Transport::Serial);
+    {
+        std::lock_guard lock(impl_->linksMutex);
+        impl_->links.push_back(d.link);
+    }
     d.cfg = std::move(config);
     impl_->devices.push_back(std::move(d));
     Impl::Device& dev = impl_->devices.back();
@@ -278,17 +444,25 @@ Status InputLoop::runOnce(std::chrono::milliseconds maxWait)
     for (std::size_t i = 0; i < s.devices.size(); ++i) {
         auto& d = s.devices[i];
         if (d.reader) {
-            fds.push_back({d.reader->fd(), POLLIN, 0});
+            const bool pending = Impl::writePending(d);
+            fds.push_back(
+                {d.reader->fd(), static_cast<short>(POLLIN | (pending ? POLLOUT : 0)), 0});
             owner.push_back(i);
             if (auto dl = d.reader->decoder().deadline())
                 wake = std::min(wake, *dl);
+            if (d.writeStalledSince)
+                wake = std::min(wake, *d.writeStalledSince + s.opts.writeTimeout);
         } else if (s.opts.reopen && d.status.state != DeviceState::Closed) {
             wake = std::min(wake, d.nextTry);
         }
     }
     if (s.monitor) {
         fds.push_back({s.monitor->fd(), POLLIN, 0});
-        owner.push_back(s.devices.size());
+        owner.push_back(kMonitorEntry);
+    }
+    if (s.waker) {
+        fds.push_back({s.waker->fd(), POLLIN, 0});
+        owner.push_back(kWakerEntry);
     }
     const auto waitMs =
         std::max<std::int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(wake - now).count());
@@ -296,25 +470,42 @@ Status InputLoop::runOnce(std::chrono::milliseconds maxWait)
     if (n < 0 && errno != EINTR)
         return makeError(ErrorCode::Io, std::string("poll: ") + std::strerror(errno));
     now = s.clock.monotonic();
+    bool woken = false;
     for (std::size_t k = 0; n > 0 && k < fds.size(); ++k) {
-        if (fds[k].revents == 0)
+        const short revents = fds[k].revents;
+        if (revents == 0)
             continue;
-        if (owner[k] == s.devices.size()) {
+        if (owner[k] == kMonitorEntry) {
             s.handleUdev(now);
+            continue;
+        }
+        if (owner[k] == kWakerEntry) {
+            s.waker->drain();
+            woken = true;
             continue;
         }
         auto& d = s.devices[owner[k]];
         if (!d.reader)
             continue;  // closed by a udev remove in this round
-        ScannerReader::ReadStatus rs = ScannerReader::ReadStatus::Hangup;
-        if ((fds[k].revents & POLLNVAL) == 0)
-            rs = d.reader->onReadable(now, s.out);
-        s.deliver(d, now);
-        if (rs == ScannerReader::ReadStatus::Hangup)
-            s.close(d, now, "hangup (end of input, or the device went away)");
+        if ((revents & ~POLLOUT) != 0) {
+            ScannerReader::ReadStatus rs = ScannerReader::ReadStatus::Hangup;
+            if ((revents & POLLNVAL) == 0)
+                rs = d.reader->onReadable(now, s.out);
+            s.deliver(d, now);
+            if (rs == ScannerReader::ReadStatus::Hangup) {
+                s.close(d, now, "hangup (end of input, or the device went away)");
+                continue;
+            }
+        }
+        if (revents & POLLOUT)
+            s.flush(d, now);
     }
     for (auto& d : s.devices) {
         if (d.reader) {
+            if (woken)
+                s.flush(d, now);  // bytes another thread queued
+            if (d.writeStalledSince && now >= *d.writeStalledSince + s.opts.writeTimeout)
+                s.dropStalled(d);
             if (auto dl = d.reader->decoder().deadline(); dl && now >= *dl) {
                 d.reader->decoder().tick(now, s.out);
                 s.deliver(d, now);
@@ -339,6 +530,26 @@ std::vector<DeviceStatus> InputLoop::devices() const
     for (const auto& d : impl_->devices)
         v.push_back(d.status);
     return v;
+}
+
+Status InputLoop::send(const std::string& deviceId, std::string_view bytes)
+{
+    auto link = impl_->findLink(deviceId);
+    if (!link)
+        return makeError(ErrorCode::NotFound, "no scanner with id " + deviceId);
+    if (!impl_->waker)
+        return makeError(ErrorCode::Io, "the input loop has no wake-up descriptor");
+    return detail::queueBytes(*link, *impl_->waker, bytes, impl_->opts.maxPendingWrite, nullptr);
+}
+
+Result<std::unique_ptr<firmware_if::Channel>> InputLoop::openChannel(const std::string& deviceId)
+{
+    auto link = impl_->findLink(deviceId);
+    if (!link)
+        return makeError(ErrorCode::NotFound, "no scanner with id " + deviceId);
+    if (!impl_->waker)
+        return makeError(ErrorCode::Io, "the input loop has no wake-up descriptor");
+    return detail::openLinkChannel(std::move(link), impl_->waker, impl_->opts.maxPendingWrite);
 }
 
 void InputLoop::deviceRemovedForTest(const std::string& devnode)

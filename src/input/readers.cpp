@@ -44,7 +44,11 @@ private:
 class FdReader final : public ScannerReader {
 public:
     FdReader(int fd, std::unique_ptr<FrameDecoder> decoder, std::size_t readSize, std::string notes)
-        : fd_(fd), decoder_(std::move(decoder)), readSize_(readSize), notes_(std::move(notes))
+        : fd_(fd),
+          decoder_(std::move(decoder)),
+          readSize_(readSize),
+          notes_(std::move(notes)),
+          writable_((::fcntl(fd, F_GETFL) & O_ACCMODE) != O_RDONLY)
     {
     }
     ~FdReader() override { ::close(fd_); }
@@ -62,8 +66,9 @@ public:
         for (int round = 0; round < 64; ++round) {
             const ssize_t n = ::read(fd_, buf, readSize_);
             if (n > 0) {
+                // Replies (SSI ACK) stay in `out`: the loop writes them in order with the
+                // commands queued for this device.
                 decoder_->feed(std::span(buf, static_cast<std::size_t>(n)), now, out);
-                sendReply(out);
                 continue;
             }
             if (n < 0 && errno == EINTR)
@@ -80,24 +85,28 @@ public:
         return ReadStatus::Ok;
     }
 
-private:
-    void sendReply(DecodeOutput& out)
+    [[nodiscard]] Result<std::size_t> writeSome(std::string_view bytes) override
     {
-        if (out.reply.empty())
-            return;
-        const ssize_t n = ::write(fd_, out.reply.data(), out.reply.size());
-        if (n < 0 || static_cast<std::size_t>(n) != out.reply.size()) {
-            out.errors.push_back("could not send " + std::to_string(out.reply.size()) +
-                                 " reply bytes to the scanner: " +
-                                 (n < 0 ? errnoText(errno) : std::string("short write")));
+        if (!writable_)
+            return makeError(ErrorCode::Unsupported, "opened read-only");
+        for (;;) {
+            const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
+            if (n >= 0)
+                return static_cast<std::size_t>(n);
+            if (errno == EINTR)
+                continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK)
+                return std::size_t{0};
+            return makeError(ErrorCode::Io, "write failed: " + errnoText(errno));
         }
-        out.reply.clear();
     }
 
+private:
     int fd_;
     std::unique_ptr<FrameDecoder> decoder_;
     std::size_t readSize_;
     std::string notes_;
+    bool writable_;
 };
 
 Result<int> openNode(const std::string& path, int flags)
@@ -261,15 +270,24 @@ Result<std::unique_ptr<ScannerReader>> openSerial(const ScannerConfig& cfg, cons
         ::cfsetospeed(&t, *speed);
         if (::tcsetattr(fd.get(), TCSANOW, &t) != 0)
             return makeError(ErrorCode::Io, "tcsetattr on " + path + ": " + errnoText(errno));
-        // Keep other openers (ModemManager probing with AT commands) off the port.
+        // Keep other openers (ModemManager probing with AT commands) off the port. Our own
+        // commands (beep, LED) go through this descriptor: InputLoop::send / openChannel.
         (void)::ioctl(fd.get(), TIOCEXCL);
         notes = "raw " + std::to_string(cfg.baud) + " baud";
     } else {
         notes = "not a tty: no termios";
     }
-    auto decoder =
-        cfg.protocol == SerialProtocol::Ssi ? makeSsiDecoder() : makePlainFramer(cfg.suffix);
-    notes += cfg.protocol == SerialProtocol::Ssi ? ", SSI" : ", plain";
+    std::unique_ptr<FrameDecoder> decoder;
+    if (cfg.protocol == SerialProtocol::Ssi) {
+        decoder = makeSsiDecoder();
+        notes += ", SSI";
+    } else if (cfg.honeywellReplies) {
+        decoder = makeHoneywellSerialFramer(cfg.suffix);
+        notes += ", plain with Honeywell menu replies";
+    } else {
+        decoder = makePlainFramer(cfg.suffix);
+        notes += ", plain";
+    }
     return std::unique_ptr<ScannerReader>(
         std::make_unique<FdReader>(fd.release(), std::move(decoder), 4096, std::move(notes)));
 }

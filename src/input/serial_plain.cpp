@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Plain serial framing: a read ends with the configured suffix (CR, LF or CRLF).
+// Plain serial framing: a read ends with the configured suffix (CR, LF or CRLF); for Honeywell
+// scanners that take menu commands, their replies (echo, ACK/ENQ/NAK, '!' or '.') set apart.
 #include <string>
 
 #include "returnscan/input/decoders.h"
@@ -7,14 +8,36 @@
 namespace returnscan::input {
 namespace {
 
+// Status bytes of a Honeywell menu reply (Honeywell serial programming: ACK accepted, ENQ
+// unknown tag or subtag, NAK value out of range); the storage character follows.
+constexpr char kMenuAck = 0x06;
+constexpr char kMenuEnq = 0x05;
+constexpr char kMenuNak = 0x15;
+
+bool isMenuStatus(char c)
+{
+    return c == kMenuAck || c == kMenuEnq || c == kMenuNak;
+}
+
 class PlainFramer final : public FrameDecoder {
 public:
-    explicit PlainFramer(Suffix suffix) : suffix_(suffix) {}
+    PlainFramer(Suffix suffix, bool menuReplies) : suffix_(suffix), menuReplies_(menuReplies) {}
 
-    void feed(std::span<const std::uint8_t> bytes, SteadyTime /*now*/, DecodeOutput& out) override
+    void feed(std::span<const std::uint8_t> bytes, SteadyTime now, DecodeOutput& out) override
     {
+        if (!bytes.empty())
+            lastByte_ = now;
         for (std::uint8_t b : bytes) {
             const char c = static_cast<char>(b);
+            if (menuReplies_ && !line_.empty() && isMenuStatus(line_.back())) {
+                // The storage character ('!' or '.', or whatever a garbled reply has there)
+                // ends a menu reply; the driver on the other side of the channel judges it.
+                line_.push_back(c);
+                out.replies.push_back(std::move(line_));
+                line_.clear();
+                discarded_ = 0;
+                continue;
+            }
             const bool isEnd =
                 (suffix_ == Suffix::Cr && c == '\r') || (suffix_ != Suffix::Cr && c == '\n');
             if (isEnd) {
@@ -31,6 +54,26 @@ public:
             }
             line_.push_back(c);
         }
+    }
+
+    void tick(SteadyTime now, DecodeOutput& out) override
+    {
+        const auto due = deadline();
+        if (!due || now < *due)
+            return;
+        out.errors.push_back(std::to_string(line_.size() + discarded_) +
+                             " bytes without a terminator for " +
+                             std::to_string(kHoneywellFrameIdle.count()) +
+                             " ms discarded (a truncated menu reply or line noise)");
+        line_.clear();
+        discarded_ = 0;
+    }
+
+    [[nodiscard]] std::optional<SteadyTime> deadline() const override
+    {
+        if (!menuReplies_ || (line_.empty() && discarded_ == 0))
+            return std::nullopt;
+        return lastByte_ + kHoneywellFrameIdle;
     }
 
     void reset(DecodeOutput& out) override
@@ -67,8 +110,10 @@ private:
     }
 
     Suffix suffix_;
+    bool menuReplies_;  ///< Honeywell: menu replies are told apart, idle partial frames dropped
     std::string line_;
     std::size_t discarded_ = 0;
+    SteadyTime lastByte_{};
 };
 
 }  // namespace
@@ -99,7 +144,12 @@ std::optional<Suffix> parseSuffix(std::string_view s)
 
 std::unique_ptr<FrameDecoder> makePlainFramer(Suffix suffix)
 {
-    return std::make_unique<PlainFramer>(suffix);
+    return std::make_unique<PlainFramer>(suffix, false);
+}
+
+std::unique_ptr<FrameDecoder> makeHoneywellSerialFramer(Suffix suffix)
+{
+    return std::make_unique<PlainFramer>(suffix, true);
 }
 
 }  // namespace returnscan::input

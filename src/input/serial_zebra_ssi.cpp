@@ -33,7 +33,7 @@ public:
                 continue;
             }
             reportJunk(out);
-            packet(s, out);
+            packet(s, std::span(buf_).subspan(pos, s.consumed), out);
             pos += s.consumed;
         }
         buf_.erase(buf_.begin(), buf_.begin() + static_cast<std::ptrdiff_t>(pos));
@@ -64,7 +64,7 @@ private:
         }
     }
 
-    void packet(const SsiScan& s, DecodeOutput& out)
+    void packet(const SsiScan& s, std::span<const std::uint8_t> raw, DecodeOutput& out)
     {
         if (s.kind == SsiScan::Kind::BadChecksum) {
             ++checksumErrors_;
@@ -86,8 +86,12 @@ private:
             out.reply += ssiPacket(kSsiCmdAck, kSsiSourceHost, 0, {});
             return;
         }
-        if (opcode != kSsiDecodeData)
-            return;  // ACK/NAK and replies to host commands belong to firmware_if
+        if (opcode != kSsiDecodeData) {
+            // CMD_ACK, CMD_NAK, REPLY_REVISION...: answers to host commands, for the command
+            // channel (firmware_if's driver reads them), never a read.
+            out.replies.emplace_back(raw.begin(), raw.end());
+            return;
+        }
         out.reply += ssiPacket(kSsiCmdAck, kSsiSourceHost, 0, {});
         // A retransmission means our ACK was lost: the decoder sends the same packet again.
         const std::string payload(data.begin(), data.end());

@@ -419,6 +419,56 @@ TEST(PlainFramerTest, HangupReportsThePartialRead)
     EXPECT_TRUE(out.reads.empty());
 }
 
+TEST(HoneywellSerialFramerTest, MenuRepliesGoToRepliesAndReadsAroundThemStayReads)
+{
+    auto d = makeHoneywellSerialFramer(Suffix::Cr);
+    DecodeOutput out;
+    // A read, a menu reply (echo, ACK, storage character), a read: one chunk, no suffix on
+    // the reply, as a Xenon 1900 answers "SYN M CR 128ENA1!".
+    d->feed(bytesOf("RMA-1\r128ENA1\x06!RMA-2\r"), t0, out);
+    ASSERT_EQ(out.reads.size(), 2u);
+    EXPECT_EQ(out.reads[0].data, "RMA-1");
+    EXPECT_EQ(out.reads[1].data, "RMA-2");
+    EXPECT_EQ(out.replies, std::vector<std::string>{"128ENA1\x06!"});
+    EXPECT_TRUE(out.errors.empty());
+    // ENQ and NAK, the status split from its storage character across chunks.
+    out.clear();
+    for (std::string part : {"XYZENA1\x05", ".", "C39ENA9\x15", "!"})
+        d->feed(bytesOf(part), t0, out);
+    EXPECT_EQ(out.replies, (std::vector<std::string>{"XYZENA1\x05.", "C39ENA9\x15!"}));
+    EXPECT_TRUE(out.reads.empty());
+}
+
+TEST(HoneywellSerialFramerTest, IdlePartialFrameIsDroppedSoItCannotGlueOntoTheNextRead)
+{
+    auto d = makeHoneywellSerialFramer(Suffix::Cr);
+    DecodeOutput out;
+    d->feed(bytesOf("128EN"), t0, out);  // half a reply (--truncate in the simulator)
+    ASSERT_TRUE(d->deadline().has_value());
+    EXPECT_EQ(*d->deadline(), t0 + kHoneywellFrameIdle);
+    d->tick(t0 + kHoneywellFrameIdle - std::chrono::milliseconds(1), out);
+    EXPECT_TRUE(out.errors.empty());
+    d->tick(t0 + kHoneywellFrameIdle, out);
+    ASSERT_EQ(out.errors.size(), 1u);
+    EXPECT_NE(out.errors[0].find("5 bytes"), std::string::npos) << out.errors[0];
+    EXPECT_FALSE(d->deadline().has_value());
+    d->feed(bytesOf("RMA-3\r"), t0 + std::chrono::seconds(1), out);
+    ASSERT_EQ(out.reads.size(), 1u);
+    EXPECT_EQ(out.reads[0].data, "RMA-3");
+}
+
+TEST(PlainFramerTest, KnowsNoMenuRepliesAndNoIdleTimeout)
+{
+    auto d = makePlainFramer(Suffix::Cr);
+    DecodeOutput out;
+    d->feed(bytesOf("AB\x06!CD"), t0, out);
+    EXPECT_FALSE(d->deadline().has_value());
+    d->feed(bytesOf("\r"), t0, out);
+    EXPECT_TRUE(out.replies.empty());
+    ASSERT_EQ(out.reads.size(), 1u);  // refused later by core::readProblem, as before
+    EXPECT_EQ(out.reads[0].data, "AB\x06!CD");
+}
+
 // ---- Zebra SSI -------------------------------------------------------------------------------
 
 std::string packet(std::vector<std::uint8_t> b)
@@ -492,6 +542,24 @@ TEST(SsiTest, BadChecksumIsNakedCountedAndTheResendIsRead)
     d->feed(bytesOf(decodeData(0, 0x03, "RC7K3M9Q2XWR")), t0, out);
     ASSERT_EQ(out.reads.size(), 1u);
     EXPECT_EQ(out.reads[0].aim->text(), "]C0");
+}
+
+TEST(SsiTest, AnswersToHostCommandsGoToRepliesNotReads)
+{
+    auto d = makeSsiDecoder();
+    DecodeOutput out;
+    const std::string ack = ssiPacket(kSsiCmdAck, 0, 0, {});
+    const std::uint8_t resend = 0x01;
+    const std::string nak = ssiPacket(kSsiCmdNak, 0, 0, std::span(&resend, 1));
+    // Decode data, the ACK of a host command and a NAK in one chunk, the NAK split.
+    const std::string all = decodeData(0, 0x03, "RMA-1") + ack + nak;
+    d->feed(bytesOf(all.substr(0, all.size() - 3)), t0, out);
+    d->feed(bytesOf(all.substr(all.size() - 3)), t0, out);
+    ASSERT_EQ(out.reads.size(), 1u);
+    EXPECT_EQ(out.reads[0].data, "RMA-1");
+    EXPECT_EQ(out.replies, (std::vector<std::string>{ack, nak}));
+    EXPECT_EQ(out.reply, ssiPacket(kSsiCmdAck, 4, 0, {}));  // only the decode data is ACKed
+    EXPECT_TRUE(out.errors.empty());
 }
 
 TEST(SsiTest, RetransmissionOfAnAckedPacketIsNotASecondRead)

@@ -32,12 +32,17 @@ struct DecodeOutput {
     std::vector<RawRead> reads;
     std::vector<std::string> errors;
     std::string reply;  ///< bytes to send back to the device (SSI ACK/NAK), possibly empty
+    /// What the device sent in answer to host commands (SSI packets other than DECODE_DATA
+    /// and EVENT; Honeywell menu replies), one whole reply per entry, bytes as received: for
+    /// a command channel, never reads.
+    std::vector<std::string> replies;
 
     void clear()
     {
         reads.clear();
         errors.clear();
         reply.clear();
+        replies.clear();
     }
 };
 
@@ -132,8 +137,22 @@ enum class Suffix { Cr, Lf, CrLf };
 /// off. A lone CR or LF where CRLF is configured is tolerated as the end of a read.
 [[nodiscard]] std::unique_ptr<FrameDecoder> makePlainFramer(Suffix suffix);
 
+/// A partial frame of a Honeywell serial scanner idle this long is discarded (with an error):
+/// a scanner sends a read in one burst, so such bytes are a truncated menu reply or noise, and
+/// must not be glued onto the next read.
+inline constexpr std::chrono::milliseconds kHoneywellFrameIdle{500};
+
+/// Plain framing for a Honeywell scanner that also takes serial menu commands (SYN M CR ...).
+/// A menu reply has no suffix: it is the echoed command, then ACK, ENQ or NAK, then the
+/// storage character ('!' or '.'). A frame is such a reply once a status byte and the byte
+/// after it have arrived; it goes to DecodeOutput::replies, never to the reads (a read
+/// cannot hold these control bytes anyway). Partial frames idle for kHoneywellFrameIdle are
+/// dropped.
+[[nodiscard]] std::unique_ptr<FrameDecoder> makeHoneywellSerialFramer(Suffix suffix);
+
 /// Zebra SSI packet mode (DECODE_DATA with its barcode type, multi-packet continuation,
-/// checksum, ACK/NAK in DecodeOutput::reply).
+/// checksum, ACK/NAK in DecodeOutput::reply). Other packets with a good checksum (CMD_ACK,
+/// CMD_NAK, REPLY_REVISION...: answers to host commands) go to DecodeOutput::replies.
 [[nodiscard]] std::unique_ptr<FrameDecoder> makeSsiDecoder();
 
 // The SSI packet codec lives in firmware_if (one codec for reads and host commands).

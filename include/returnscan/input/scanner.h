@@ -15,6 +15,7 @@
 #include "returnscan/core/clock.h"
 #include "returnscan/core/result.h"
 #include "returnscan/core/scan_event.h"
+#include "returnscan/firmware_if/channel.h"
 #include "returnscan/input/decoders.h"
 
 namespace returnscan::input {
@@ -63,6 +64,10 @@ struct ScannerConfig {
     SerialProtocol protocol = SerialProtocol::Plain;
     Suffix suffix = Suffix::Cr;
     unsigned baud = 9600;
+    /// Plain protocol: the scanner takes Honeywell menu commands, so its menu replies are told
+    /// apart from reads (makeHoneywellSerialFramer). The kiosk sets it for feedback
+    /// "honeywell" on a serial scanner.
+    bool honeywellReplies = false;
 };
 
 /// A bad frame or refused read, reported and then skipped.
@@ -91,10 +96,19 @@ public:
     /// The descriptor to poll for POLLIN.
     [[nodiscard]] virtual int fd() const = 0;
     enum class ReadStatus { Ok, Hangup };
-    /// Reads everything available without blocking and decodes it; sends replies (SSI ACK).
+    /// Reads everything available without blocking and decodes it; what to send back (SSI
+    /// ACK) stays in `out.reply` for the loop, which writes it in order with queued commands.
     /// Hangup: end of file, EIO or ENODEV; the partial read is reported in `out.errors`.
     [[nodiscard]] virtual ReadStatus onReadable(SteadyTime now, DecodeOutput& out) = 0;
     [[nodiscard]] virtual FrameDecoder& decoder() = 0;
+    /// Writes as much of `bytes` as the device takes now, without blocking; returns the count
+    /// written (0: it takes nothing now, poll for POLLOUT). Called by the loop only. Errors:
+    /// Unsupported (no way back: evdev, libusb, a FIFO opened read-only), Io (the write failed,
+    /// e.g. EIO after an unplug).
+    [[nodiscard]] virtual Result<std::size_t> writeSome(std::string_view /*bytes*/)
+    {
+        return makeError(ErrorCode::Unsupported, "this device takes no bytes");
+    }
     /// For libusb readers: a state change reported by the reader thread, consumed once.
     [[nodiscard]] virtual std::optional<std::pair<DeviceState, std::string>> takeState()
     {
@@ -118,6 +132,11 @@ struct LoopOptions {
     std::chrono::milliseconds backoffMin{250};
     std::chrono::milliseconds backoffMax{8000};
     UsbCalls* usb = nullptr;  ///< borrowed; null: the real libusb
+    /// Bytes that may wait for one device (host commands and the loop's own SSI ACKs); send()
+    /// answers Busy beyond. SSI packets are at most 259 bytes.
+    std::size_t maxPendingWrite = 4096;
+    /// Waiting bytes the device takes none of for this long are dropped with an error.
+    std::chrono::milliseconds writeTimeout{1000};
 };
 
 struct DeviceStatus {
@@ -130,8 +149,11 @@ struct DeviceStatus {
     std::uint64_t opens = 0;
 };
 
-/// The event loop: poll() over every device, the udev monitor and timers. Single-threaded;
-/// the sink is called from runOnce(). Never blocks longer than asked.
+/// The event loop: poll() over every device, the udev monitor and timers. Never blocks longer
+/// than asked. Single-threaded: everything but send() and openChannel() is called from one
+/// thread, and the sink is called from runOnce(). Every descriptor is read and written on
+/// that thread only; other threads queue bytes, and a wake-up (eventfd) in the poll set makes
+/// the loop write them at once.
 class InputLoop {
 public:
     InputLoop(const core::Clock& clock, InputSink& sink, LoopOptions options = {});
@@ -156,6 +178,28 @@ public:
     [[nodiscard]] bool finished() const;
 
     [[nodiscard]] std::vector<DeviceStatus> devices() const;
+
+    /// Queues `bytes` for the serial device `deviceId` and wakes the loop. Thread-safe; returns
+    /// at once. The loop's thread writes them without blocking, in order with its own replies
+    /// (SSI ACK), the rest of a partial write when poll() says the line takes more; bytes the
+    /// device takes none of for LoopOptions::writeTimeout are dropped with a read failure.
+    /// Errors: NotFound (no device has this id), Unsupported (not a serial device: hidraw
+    /// allows a second open for commands, evdev and libusb have no way back), Io (the device
+    /// is not open: absent, refused, closed), Busy (over LoopOptions::maxPendingWrite bytes
+    /// would wait).
+    [[nodiscard]] Status send(const std::string& deviceId, std::string_view bytes);
+
+    /// A command channel (firmware_if::exchange) to the serial device `deviceId` through this
+    /// loop, for a line the loop holds exclusively (TIOCEXCL). Its send() queues as send()
+    /// does; its receive() returns what the device's decoder set aside as replies to host
+    /// commands (DecodeOutput::replies: SSI CMD_ACK/CMD_NAK/REPLY_REVISION, Honeywell menu
+    /// replies with ScannerConfig::honeywellReplies), while reads still go to the sink. One
+    /// channel per device at a time; the caller owns it and uses it from one thread. Once the
+    /// device closes (even if it is reopened) or the loop is destroyed, the channel fails
+    /// with Io; it may outlive the loop. Thread-safe.
+    /// Errors: NotFound, Unsupported, Io (the device is not open), Busy (a channel is open).
+    [[nodiscard]] Result<std::unique_ptr<firmware_if::Channel>> openChannel(
+        const std::string& deviceId);
 
     /// Test hook: what a udev "remove" / "add" of `devnode` would do.
     void deviceRemovedForTest(const std::string& devnode);
