@@ -20,9 +20,14 @@ namespace returnscan::app {
 struct FeedbackTarget {
     std::string path;                             ///< tty, hidraw node or /dev/returnscan/ link
     const firmware_if::Driver* driver = nullptr;  ///< borrowed from the driver table
+    /// The input loop's device id when the loop holds the line (serial, TIOCEXCL): the
+    /// kiosk's opener then asks input::InputLoop::openChannel instead of opening `path`.
+    /// Empty: open `path` (hidraw allows a second open).
+    std::string inputDevice{};
 };
 
-/// Opens a channel to a target (tests inject one; the default opens the real node).
+/// Opens a channel to a target (the kiosk routes serial scanners through its input loop;
+/// tests inject one; the default opens `path`).
 using ChannelOpener =
     std::function<Result<std::unique_ptr<firmware_if::Channel>>(const FeedbackTarget&)>;
 
@@ -36,6 +41,13 @@ public:
 
     /// Binds the device id that appears in ScanEvent::device to its command target.
     void bind(const std::string& deviceId, FeedbackTarget target);
+
+    /// Whether `deviceId` has a command target.
+    [[nodiscard]] bool bound(const std::string& deviceId) const
+    {
+        const auto it = targets_.find(deviceId);
+        return it != targets_.end() && it->second.driver != nullptr;
+    }
 
     /// The commands for a decision, in the order sent.
     [[nodiscard]] static std::vector<firmware_if::Command> commandsFor(core::Outcome outcome);

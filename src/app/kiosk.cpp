@@ -33,6 +33,7 @@
 #include "feedback.h"
 #include "read_router.h"
 #include "returnscan/core/aim.h"
+#include "returnscan/firmware_if/channel.h"
 #include "returnscan/firmware_if/driver.h"
 #include "returnscan/input/scanner.h"
 #include "returnscan/store/receipt_json.h"
@@ -436,7 +437,8 @@ public:
           clock_(clock),
           station_(store, clock, ids_, settingsFrom(run.config)),
           tasks_([this] { onTick(); }),
-          router_(cfg_.dedupWindow, [this](const core::ScanEvent& e) { onRead(e); })
+          router_(cfg_.dedupWindow, [this](const core::ScanEvent& e) { onRead(e); }),
+          feedback_([this](const FeedbackTarget& t) { return openFeedbackChannel(t); })
     {
     }
 
@@ -469,17 +471,21 @@ public:
             return st;
         }
         for (const auto& s : cfg_.scanners) {
-            if (s.feedback != "none" && !s.input.path.empty()) {
-                const auto* driver = firmware_if::findDriver(s.feedback);
-                if (driver != nullptr) {
-                    feedback_.bind(s.input.id, FeedbackTarget{s.input.path, driver});
-                }
+            const auto* driver = feedbackDriver(s);
+            if (driver == nullptr) {
+                continue;
             }
+            FeedbackTarget target{s.input.path, driver, {}};
+            if (s.input.transport == core::Transport::Serial) {
+                target.inputDevice = s.input.id;  // the input loop holds the line
+            } else if (s.input.path.empty()) {
+                continue;  // a HID POS scanner found through udev: no node to open
+            }
+            feedback_.bind(s.input.id, std::move(target));
         }
         refreshSync();
         publish();
         tasks_.start();
-        feedbackThread_.start();
         for (auto& hub : cameras_) {
             hub->start();
         }
@@ -488,7 +494,12 @@ public:
             lo.dedupWindow = cfg_.dedupWindow;
             inputLoop_ = std::make_unique<input::InputLoop>(clock_, router_, lo);
             for (const auto& s : cfg_.scanners) {
-                if (auto st = inputLoop_->addDevice(s.input); !st) {
+                input::ScannerConfig in = s.input;
+                // Its menu replies must not be taken for reads (docs/input.md).
+                in.honeywellReplies = s.feedback == "honeywell" &&
+                                      in.transport == core::Transport::Serial &&
+                                      in.protocol == input::SerialProtocol::Plain;
+                if (auto st = inputLoop_->addDevice(std::move(in)); !st) {
                     return makeError(st.error().code,
                                      "scanner " + s.input.id + ": " + st.error().message);
                 }
@@ -503,6 +514,8 @@ public:
                 }
             });
         }
+        // After the input loop exists: the feedback thread opens channels through it.
+        feedbackThread_.start();
         for (std::size_t i = 0; i < run_.fifoScanners.size(); ++i) {
             const auto& path = run_.fifoScanners[i];
             auto id = run_.fifoScanners.size() == 1 ? std::string("fifo")
@@ -762,14 +775,62 @@ private:
             return;
         }
         feedbackThread_.post([this, device, o] {
+            if (!feedback_.bound(device)) {
+                return;  // a scanner without feedback, the page, a FIFO
+            }
             auto r = feedback_.signal(device, o);
-            if (!r && r.error().code != ErrorCode::NotFound &&
-                feedbackWarned_.insert(device).second) {
-                // Once per scanner: the journal shows why it stays silent (docs/firmware.md).
-                std::cerr << "returnscan: no feedback on scanner " << device << ": "
-                          << r.error().message << '\n';
+            std::string problem = r ? std::string() : r.error().message;
+            if (r) {
+                const auto commands = ScannerFeedback::commandsFor(o);
+                for (std::size_t i = 0; i < r->size() && problem.empty(); ++i) {
+                    const auto& ex = (*r)[i];
+                    const auto outcome = ex.outcome;
+                    if (outcome == firmware_if::Exchange::Outcome::Nak ||
+                        outcome == firmware_if::Exchange::Outcome::NoAnswer ||
+                        outcome == firmware_if::Exchange::Outcome::Failed) {
+                        problem = std::string(firmware_if::toString(commands.at(i))) + ": " +
+                                  std::string(firmware_if::toString(outcome)) + " (" + ex.detail +
+                                  ")";
+                    }
+                }
+            }
+            // Once per failure spell and scanner, so a dead scanner does not fill the journal
+            // with a line per parcel; a scanner that answers again re-arms the warning.
+            if (problem.empty()) {
+                if (feedbackWarned_.erase(device) > 0) {
+                    std::cerr << "returnscan: feedback on scanner " << device << " works again\n";
+                }
+            } else if (feedbackWarned_.insert(device).second) {
+                std::cerr << "returnscan: no feedback on scanner " << device << ": " << problem
+                          << '\n';
             }
         });
+    }
+
+    /// The driver for a scanner's `feedback` word over its transport; null: none.
+    static const firmware_if::Driver* feedbackDriver(const ScannerEntry& s)
+    {
+        if (s.feedback == "none") {
+            return nullptr;
+        }
+        const bool serial = s.input.transport == core::Transport::Serial;
+        auto d = firmware_if::driverFor(serial ? "serial" : "hidraw",
+                                        s.feedback == "hidpos" ? "generic" : s.feedback);
+        return d ? d.value() : nullptr;
+    }
+
+    /// Feedback thread: a serial scanner's line is held by the input loop (TIOCEXCL), so its
+    /// commands and replies go through the loop; a hidraw node is opened a second time.
+    Result<std::unique_ptr<firmware_if::Channel>> openFeedbackChannel(const FeedbackTarget& t)
+    {
+        if (!t.inputDevice.empty()) {
+            if (inputLoop_ == nullptr) {
+                return makeError(ErrorCode::Io, "no input loop");
+            }
+            return inputLoop_->openChannel(t.inputDevice);
+        }
+        return t.driver->hid ? firmware_if::openHidrawChannel(t.path)
+                             : firmware_if::openSerialChannel(t.path);
     }
 
     /// Station thread: the snapshot the UI reads, published to the SSE clients.

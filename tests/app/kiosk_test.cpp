@@ -1,7 +1,10 @@
 // SPDX-License-Identifier: Apache-2.0
 // The kiosk process end to end: the real binary, a FIFO scanner, the synthetic camera, the
-// JSON API over real HTTP, systemd's notify socket, a restart with an open parcel.
+// JSON API over real HTTP, systemd's notify socket, a restart with an open parcel, a serial
+// scanner (the simulator on a pty) that beeps and lights per decision.
+#include <fcntl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -89,8 +92,12 @@ public:
     }
 
 private:
+    /// Arguments of `returnscan`, or a whole command line (a first word that is a path).
     static std::vector<std::string> withBinary(std::vector<std::string> args)
     {
+        if (!args.empty() && args.front().starts_with("/")) {
+            return args;
+        }
         args.insert(args.begin(), RETURNSCAN_BINARY);
         return args;
     }
@@ -281,6 +288,184 @@ TEST(KioskProcess, OpenParcelShownAgainAfterACrash)
     EXPECT_EQ(s["message"]["word"], "resumed");
     EXPECT_EQ(again.post("/api/complete", json::object()).first, 200);
     EXPECT_EQ(again.child().stop(SIGTERM, 10s), 0);
+}
+
+/// The command line of `returnscan ARGS` as the station's service user runs it. Root opens a
+/// tty past TIOCEXCL; to meet the line as that user does (a second open of the input loop's
+/// tty fails with EBUSY), a root test runs the kiosk as nobody with setpriv (util-linux) and
+/// opens up `dir` and `paths` for it; others run it as they are.
+std::vector<std::string> asServiceUser(std::vector<std::string> args, const TempDir& dir,
+                                       const std::vector<std::string>& paths)
+{
+    args.insert(args.begin(), RETURNSCAN_BINARY);
+    if (::geteuid() != 0 || ::access("/usr/bin/setpriv", X_OK) != 0) {
+        return args;
+    }
+    for (const auto& p : paths) {
+        (void)::chmod(p.c_str(), 0666);
+    }
+    std::error_code ec;
+    (void)::chmod(dir.path().c_str(), 0755);
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path(), ec)) {
+        (void)::chown(e.path().c_str(), 65534, 65534);
+    }
+    (void)::chown(dir.path().c_str(), 65534, 65534);
+    args.insert(args.begin(),
+                {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"});
+    return args;
+}
+
+/// A kiosk with one serial SSI scanner, `returnscan scanner-sim` on a pty, and one accepted
+/// code imported. The simulator reads its script from a FIFO, so the test decides when to scan.
+class SerialStation {
+public:
+    explicit SerialStation(const std::vector<std::string>& simFaults = {})
+        : sim_(simArgs(dir_, simFaults), {}, dir_.file("sim.err"))
+    {
+        for (int i = 0; i < 1000 && feed_ < 0; ++i) {
+            // ENXIO until the simulator has opened the script for reading.
+            feed_ = ::open(dir_.file("sim.script").c_str(), O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+            if (feed_ < 0) {
+                std::this_thread::sleep_for(10ms);
+            }
+        }
+        const auto tty = sim_.waitForLine("/dev/", 10s);
+        if (feed_ < 0 || !tty) {
+            return;
+        }
+        for (const auto& c : demoCodes()) {
+            if (c["reason"] == "accepted" && c["order"].is_null()) {
+                accepted = c["code"];
+                break;
+            }
+        }
+        std::filesystem::create_directories(dir_.file("db"));
+        const std::string jsonl =
+            dir_.write("codes.jsonl", json{{"code", accepted},
+                                           {"order", "100000001"},
+                                           {"status", "approved"},
+                                           {"issued_at", "2026-01-01T00:00:00Z"},
+                                           {"expires_at", "2099-01-01T00:00:00Z"}}
+                                              .dump() +
+                                          "\n");
+        auto imp = runProcess(
+            {RETURNSCAN_BINARY, "--db", dir_.file("db/rs.db"), "codes", "import", jsonl});
+        if (imp.status != 0) {
+            return;
+        }
+        std::ofstream(dir_.file("kiosk.toml"))
+            << "[station]\nid = \"feedback-test\"\n"
+            << "[storage]\ndatabase = \"" << dir_.file("db/rs.db") << "\"\nphotos = \""
+            << dir_.file("photos") << "\"\n"
+            << "[ui]\nlisten = \"127.0.0.1:0\"\n"
+            << "[[scanner]]\nname = \"handheld\"\ntransport = \"serial\"\ndevice = \"" << *tty
+            << "\"\nprotocol = \"ssi\"\nfeedback = \"ssi\"\n";
+        kiosk_ = std::make_unique<Kiosk>(
+            asServiceUser({"kiosk", "--config", dir_.file("kiosk.toml")}, dir_, {*tty}), dir_);
+    }
+    ~SerialStation()
+    {
+        if (feed_ >= 0) {
+            ::close(feed_);
+        }
+        sim_.stop(SIGTERM, 5s);
+    }
+    SerialStation(const SerialStation&) = delete;
+    SerialStation& operator=(const SerialStation&) = delete;
+
+    [[nodiscard]] bool up() const { return kiosk_ && kiosk_->up(); }
+    [[nodiscard]] std::string why() const
+    {
+        return readFile(dir_.file("sim.err")) + readFile(dir_.file("kiosk.err"));
+    }
+    Kiosk& kiosk() { return *kiosk_; }
+    Child& sim() { return sim_; }
+    [[nodiscard]] std::string kioskErr() const { return readFile(dir_.file("kiosk.err")); }
+
+    /// The scanner reads `code` (the simulator sends it as DECODE_DATA once the line is open).
+    bool scan(const std::string& code) const
+    {
+        const std::string line = code + "\n";
+        return ::write(feed_, line.data(), line.size()) == static_cast<ssize_t>(line.size());
+    }
+
+    std::string accepted;
+
+private:
+    static std::vector<std::string> simArgs(const TempDir& dir,
+                                            const std::vector<std::string>& faults)
+    {
+        const std::string script = dir.file("sim.script");
+        (void)::mkfifo(script.c_str(), 0600);
+        std::vector<std::string> a{RETURNSCAN_BINARY, "scanner-sim", "--protocol", "ssi",
+                                   "--script",        script};
+        a.insert(a.end(), faults.begin(), faults.end());
+        return a;
+    }
+
+    TempDir dir_;
+    Child sim_;
+    int feed_ = -1;
+    std::unique_ptr<Kiosk> kiosk_;
+};
+
+std::size_t countOf(const std::string& text, const std::string& needle)
+{
+    std::size_t n = 0;
+    for (std::size_t at = 0; (at = text.find(needle, at)) != std::string::npos; ++at) {
+        ++n;
+    }
+    return n;
+}
+
+TEST(KioskProcess, SerialSsiScannerBeepsAndLightsPerDecisionThroughTheInputLoop)
+{
+    SerialStation st;
+    ASSERT_TRUE(st.up()) << st.why();
+    Kiosk& k = st.kiosk();
+
+    // Rejected (unknown code): error beep and red. Without a camera the parcel closes at once.
+    ASSERT_TRUE(st.scan(codeFor("unknown_code")));
+    EXPECT_TRUE(st.sim().waitForLine("command beep-error", 10s)) << st.sim().output();
+    EXPECT_TRUE(st.sim().waitForLine("command led-red", 5s)) << st.sim().output();
+    auto s = k.waitFor([](const json& j) { return j["counts"]["rejected"] == 1; });
+    EXPECT_EQ(s["counts"]["rejected"], 1) << s.dump();
+
+    // Accepted: good-read beep and green.
+    ASSERT_TRUE(st.scan(st.accepted));
+    EXPECT_TRUE(st.sim().waitForLine("command beep-good", 10s)) << st.sim().output();
+    EXPECT_TRUE(st.sim().waitForLine("command led-green", 5s)) << st.sim().output();
+    s = k.waitFor([](const json& j) { return j["session"].is_object(); });
+    ASSERT_TRUE(s["session"].is_object()) << s.dump();
+    EXPECT_EQ(s["session"]["decision"]["outcome"], "accepted");
+    EXPECT_EQ(s["session"]["code"], st.accepted);
+    // Every command was acknowledged through the input loop (a NAK or no answer is logged),
+    // and the host ACKed each DECODE_DATA packet, as before.
+    std::this_thread::sleep_for(300ms);
+    EXPECT_EQ(st.kioskErr().find("no feedback"), std::string::npos) << st.kioskErr();
+    EXPECT_EQ(countOf(st.sim().output(), "command host-ack"), 2u) << st.sim().output();
+    EXPECT_EQ(k.child().stop(SIGTERM, 10s), 0);
+}
+
+TEST(KioskProcess, SilentSerialScannerIsLoggedOncePerSpellNotPerParcel)
+{
+    SerialStation st({"--silent", "4"});  // the two refusals' four commands go unanswered
+    ASSERT_TRUE(st.up()) << st.why();
+    Kiosk& k = st.kiosk();
+    ASSERT_TRUE(st.scan(codeFor("unknown_code")));
+    EXPECT_TRUE(st.sim().waitForLine("command led-red", 10s)) << st.sim().output();
+    k.waitFor([](const json& j) { return j["counts"]["rejected"] == 1; });
+    ASSERT_TRUE(st.scan(codeFor("malformed_code")));
+    EXPECT_TRUE(st.sim().waitForLine("command led-red", 10s)) << st.sim().output();
+    k.waitFor([](const json& j) { return j["counts"]["rejected"] == 2; });
+    ASSERT_TRUE(st.scan(st.accepted));  // answered again
+    EXPECT_TRUE(st.sim().waitForLine("command led-green", 10s)) << st.sim().output();
+    std::this_thread::sleep_for(300ms);
+    const std::string err = st.kioskErr();
+    EXPECT_EQ(countOf(err, "no feedback on scanner handheld: beep-error: no-answer"), 1u) << err;
+    EXPECT_EQ(countOf(err, "no feedback"), 1u) << err;
+    EXPECT_EQ(countOf(err, "feedback on scanner handheld works again"), 1u) << err;
+    EXPECT_EQ(k.child().stop(SIGTERM, 10s), 0);
 }
 
 TEST(KioskProcess, BadConfigurationStopsTheStartNamingFileLineAndKey)
