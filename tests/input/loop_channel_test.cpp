@@ -86,6 +86,19 @@ public:
                 (void)loop_.runOnce(20ms);
         });
     }
+    /// Adds `config`'s device, starts the loop and opens a command channel to the device;
+    /// null (the failure reported) when a step fails.
+    [[nodiscard]] std::unique_ptr<fw::Channel> startWithChannel(const ScannerConfig& config)
+    {
+        const auto added = loop_.addDevice(config);
+        EXPECT_TRUE(added.ok()) << added.error().message;
+        if (!added.ok())
+            return nullptr;
+        start();
+        auto channel = loop_.openChannel(config.id);
+        EXPECT_TRUE(channel.ok()) << channel.error().message;
+        return channel.ok() ? std::move(*channel) : nullptr;
+    }
     void stop()
     {
         stop_ = true;
@@ -357,12 +370,10 @@ TEST(SsiLoopChannelTest, NakResendIsRetriedWithTheRetransmitBitAndDeniedIsFinal)
     nakOnce.nak = 1;
     SimPty sim(fw::SimProtocol::Ssi, nakOnce);
     LoopThread lt;
-    ASSERT_TRUE(lt.loop().addDevice(serialConfig(sim.slaveName, SerialProtocol::Ssi)).ok());
-    lt.start();
-    auto channel = lt.loop().openChannel("handheld-1");
-    ASSERT_TRUE(channel.ok());
+    auto channel = lt.startWithChannel(serialConfig(sim.slaveName, SerialProtocol::Ssi));
+    ASSERT_NE(channel, nullptr);
     const auto ex =
-        fw::exchange(**channel, *fw::findDriver("ssi"), request(fw::Command::LedRed), kPatient);
+        fw::exchange(*channel, *fw::findDriver("ssi"), request(fw::Command::LedRed), kPatient);
     EXPECT_EQ(ex.outcome, fw::Exchange::Outcome::Ack) << ex.detail;
     EXPECT_EQ(ex.attempts, 2u);
     ASSERT_EQ(ex.sent.size(), 2u);
@@ -393,13 +404,11 @@ TEST(SsiLoopChannelTest, ASilentScannerCostsAtMostTheRetryBudget)
     silent.silent = 10;
     SimPty sim(fw::SimProtocol::Ssi, silent);
     LoopThread lt;
-    ASSERT_TRUE(lt.loop().addDevice(serialConfig(sim.slaveName, SerialProtocol::Ssi)).ok());
-    lt.start();
-    auto channel = lt.loop().openChannel("handheld-1");
-    ASSERT_TRUE(channel.ok());
+    auto channel = lt.startWithChannel(serialConfig(sim.slaveName, SerialProtocol::Ssi));
+    ASSERT_NE(channel, nullptr);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto ex = fw::exchange(**channel, *fw::findDriver("ssi"), request(fw::Command::BeepError),
-                                 {150ms, 2});
+    const auto ex =
+        fw::exchange(*channel, *fw::findDriver("ssi"), request(fw::Command::BeepError), {150ms, 2});
     const auto took = std::chrono::steady_clock::now() - t0;
     EXPECT_EQ(ex.outcome, fw::Exchange::Outcome::NoAnswer);
     EXPECT_EQ(ex.attempts, 2u);
@@ -500,10 +509,8 @@ TEST(SsiLoopChannelTest, AFloodOfGarbageNeitherBlocksTheExchangeNorTheNextRead)
     silent.silent = 10;
     SimPty sim(fw::SimProtocol::Ssi, silent);
     LoopThread lt;
-    ASSERT_TRUE(lt.loop().addDevice(serialConfig(sim.slaveName, SerialProtocol::Ssi)).ok());
-    lt.start();
-    auto channel = lt.loop().openChannel("handheld-1");
-    ASSERT_TRUE(channel.ok());
+    auto channel = lt.startWithChannel(serialConfig(sim.slaveName, SerialProtocol::Ssi));
+    ASSERT_NE(channel, nullptr);
     std::atomic<bool> flooding{true};
     std::thread flood([&] {
         // Bytes that start no packet, and packets that answer nothing we asked, until the
@@ -519,7 +526,7 @@ TEST(SsiLoopChannelTest, AFloodOfGarbageNeitherBlocksTheExchangeNorTheNextRead)
     });
     const auto t0 = std::chrono::steady_clock::now();
     const auto ex =
-        fw::exchange(**channel, *fw::findDriver("ssi"), request(fw::Command::BeepGood), {150ms, 2});
+        fw::exchange(*channel, *fw::findDriver("ssi"), request(fw::Command::BeepGood), {150ms, 2});
     const auto took = std::chrono::steady_clock::now() - t0;
     flooding = false;
     EXPECT_EQ(ex.outcome, fw::Exchange::Outcome::NoAnswer) << ex.detail;
@@ -535,10 +542,8 @@ TEST(SsiLoopChannelTest, RepliesNobodyReadsAreBoundedAndKeptAsWholePackets)
 {
     SimPty sim(fw::SimProtocol::Ssi);
     LoopThread lt;
-    ASSERT_TRUE(lt.loop().addDevice(serialConfig(sim.slaveName, SerialProtocol::Ssi)).ok());
-    lt.start();
-    auto channel = lt.loop().openChannel("handheld-1");
-    ASSERT_TRUE(channel.ok());
+    auto channel = lt.startWithChannel(serialConfig(sim.slaveName, SerialProtocol::Ssi));
+    ASSERT_NE(channel, nullptr);
     const std::string unasked = ssiPacket(0xA0, 0, 0, {});  // 6 bytes
     for (int i = 0; i < 40; ++i) {
         std::string chunk;
@@ -549,7 +554,7 @@ TEST(SsiLoopChannelTest, RepliesNobodyReadsAreBoundedAndKeptAsWholePackets)
     }
     sim.inject(fw::ScannerSimulator(fw::SimProtocol::Ssi).readBytes("MARK-2"));
     ASSERT_TRUE(lt.waitForScans(1));  // the loop has taken all 12,000 bytes of replies
-    auto r = (*channel)->receive(0ms);
+    auto r = channel->receive(0ms);
     ASSERT_TRUE(r.ok());
     EXPECT_FALSE(r->empty());
     EXPECT_LE(r->size(), 4096u);
@@ -563,16 +568,14 @@ TEST(HoneywellLoopChannelTest, MenuReplyReachesTheExchangeAndTriggerNeedsNone)
 {
     SimPty sim(fw::SimProtocol::Honeywell);
     LoopThread lt(noDedup());
-    ASSERT_TRUE(lt.loop().addDevice(honeywellConfig(sim.slaveName)).ok());
-    lt.start();
-    auto channel = lt.loop().openChannel("handheld-1");
-    ASSERT_TRUE(channel.ok());
+    auto channel = lt.startWithChannel(honeywellConfig(sim.slaveName));
+    ASSERT_NE(channel, nullptr);
     const auto* driver = fw::findDriver("honeywell-serial");
-    const auto ex = fw::exchange(**channel, *driver, request(fw::Command::SymbologyOn), kPatient);
+    const auto ex = fw::exchange(*channel, *driver, request(fw::Command::SymbologyOn), kPatient);
     EXPECT_EQ(ex.outcome, fw::Exchange::Outcome::Ack) << ex.detail;
     EXPECT_EQ(ex.attempts, 1u);
     EXPECT_EQ(ex.received, "128ENA1\x06!");
-    const auto beep = fw::exchange(**channel, *driver, request(fw::Command::BeepGood), kPatient);
+    const auto beep = fw::exchange(*channel, *driver, request(fw::Command::BeepGood), kPatient);
     EXPECT_EQ(beep.outcome, fw::Exchange::Outcome::Ack);
     EXPECT_TRUE(sim.waitForLog(2));
     sim.stop();
@@ -588,12 +591,10 @@ TEST(HoneywellLoopChannelTest, GarbledReplyIsResentAndNakIsFinal)
     corrupt.corrupt = 1;  // ACK followed by '?' instead of the storage character
     SimPty sim(fw::SimProtocol::Honeywell, corrupt);
     LoopThread lt;
-    ASSERT_TRUE(lt.loop().addDevice(honeywellConfig(sim.slaveName)).ok());
-    lt.start();
-    auto channel = lt.loop().openChannel("handheld-1");
-    ASSERT_TRUE(channel.ok());
+    auto channel = lt.startWithChannel(honeywellConfig(sim.slaveName));
+    ASSERT_NE(channel, nullptr);
     const auto* driver = fw::findDriver("honeywell-serial");
-    const auto ex = fw::exchange(**channel, *driver, request(fw::Command::SymbologyOff), kPatient);
+    const auto ex = fw::exchange(*channel, *driver, request(fw::Command::SymbologyOff), kPatient);
     EXPECT_EQ(ex.outcome, fw::Exchange::Outcome::Ack) << ex.detail;
     EXPECT_EQ(ex.attempts, 2u);
 
@@ -620,12 +621,10 @@ TEST(HoneywellLoopChannelTest, ASilentScannerCostsAtMostTheRetryBudget)
     silent.silent = 10;
     SimPty sim(fw::SimProtocol::Honeywell, silent);
     LoopThread lt;
-    ASSERT_TRUE(lt.loop().addDevice(honeywellConfig(sim.slaveName)).ok());
-    lt.start();
-    auto channel = lt.loop().openChannel("handheld-1");
-    ASSERT_TRUE(channel.ok());
+    auto channel = lt.startWithChannel(honeywellConfig(sim.slaveName));
+    ASSERT_NE(channel, nullptr);
     const auto t0 = std::chrono::steady_clock::now();
-    const auto ex = fw::exchange(**channel, *fw::findDriver("honeywell-serial"),
+    const auto ex = fw::exchange(*channel, *fw::findDriver("honeywell-serial"),
                                  request(fw::Command::Identify), {150ms, 2});
     const auto took = std::chrono::steady_clock::now() - t0;
     EXPECT_EQ(ex.outcome, fw::Exchange::Outcome::NoAnswer);
