@@ -20,9 +20,10 @@ namespace returnscan::app {
 struct FeedbackTarget {
     std::string path;                             ///< tty, hidraw node or /dev/returnscan/ link
     const firmware_if::Driver* driver = nullptr;  ///< borrowed from the driver table
-    /// The input loop's device id when the loop holds the line (serial, TIOCEXCL): the
-    /// kiosk's opener then asks input::InputLoop::openChannel instead of opening `path`.
-    /// Empty: open `path` (hidraw allows a second open).
+    /// The input loop's device id: the kiosk's opener then asks input::InputLoop for a
+    /// channel to a serial line it holds (TIOCEXCL), or for the node it has open for a hidraw
+    /// scanner (found by vendor and product ID, maybe replugged elsewhere), opened a second
+    /// time. Empty: open `path`.
     std::string inputDevice{};
 };
 

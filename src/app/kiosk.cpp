@@ -475,13 +475,9 @@ public:
             if (driver == nullptr) {
                 continue;
             }
-            FeedbackTarget target{s.input.path, driver, {}};
-            if (s.input.transport == core::Transport::Serial) {
-                target.inputDevice = s.input.id;  // the input loop holds the line
-            } else if (s.input.path.empty()) {
-                continue;  // a HID POS scanner found through udev: no node to open
-            }
-            feedback_.bind(s.input.id, std::move(target));
+            // The input loop holds a serial line, and knows the node of a hidraw scanner it
+            // found by vendor and product ID.
+            feedback_.bind(s.input.id, FeedbackTarget{s.input.path, driver, s.input.id});
         }
         refreshSync();
         publish();
@@ -820,17 +816,25 @@ private:
     }
 
     /// Feedback thread: a serial scanner's line is held by the input loop (TIOCEXCL), so its
-    /// commands and replies go through the loop; a hidraw node is opened a second time.
+    /// commands and replies go through the loop; a hidraw node is opened a second time, at
+    /// the node the loop has open now (a scanner configured by ID, or replugged elsewhere).
     Result<std::unique_ptr<firmware_if::Channel>> openFeedbackChannel(const FeedbackTarget& t)
     {
-        if (!t.inputDevice.empty()) {
-            if (inputLoop_ == nullptr) {
-                return makeError(ErrorCode::Io, "no input loop");
+        if (t.inputDevice.empty() || inputLoop_ == nullptr) {
+            if (t.path.empty()) {
+                return makeError(ErrorCode::Io, "the scanner's node is not known yet");
             }
+            return t.driver->hid ? firmware_if::openHidrawChannel(t.path)
+                                 : firmware_if::openSerialChannel(t.path);
+        }
+        if (!t.driver->hid) {
             return inputLoop_->openChannel(t.inputDevice);
         }
-        return t.driver->hid ? firmware_if::openHidrawChannel(t.path)
-                             : firmware_if::openSerialChannel(t.path);
+        auto node = inputLoop_->currentNode(t.inputDevice);
+        if (!node) {
+            return std::move(node).takeError();
+        }
+        return firmware_if::openHidrawChannel(*node);
     }
 
     /// Station thread: the snapshot the UI reads, published to the SSE clients.

@@ -51,6 +51,7 @@ struct DeviceLink {
     std::mutex mutex;
     std::condition_variable changed;  ///< replies arrived, the device closed, a write failed
     bool open = false;
+    std::string node;              ///< the device node while open (canonical), else empty
     std::uint64_t generation = 0;  ///< +1 on every open and every close
     std::string outgoing;          ///< queued for the device, in order; written by the loop
     /// Whole command replies, kept only while a channel is attached; `replyBytes` in all.

@@ -117,6 +117,7 @@ struct InputLoop::Impl {
     {
         std::lock_guard lock(d.link->mutex);
         d.link->open = true;
+        d.link->node = d.status.path;
         ++d.link->generation;
         d.link->outgoing.clear();
         d.link->dropReplies();
@@ -131,6 +132,7 @@ struct InputLoop::Impl {
         if (!d.link->open)
             return;
         d.link->open = false;
+        d.link->node.clear();
         ++d.link->generation;
         d.link->outgoing.clear();  // for a device that is gone
         d.link->dropReplies();
@@ -540,6 +542,17 @@ Status InputLoop::send(const std::string& deviceId, std::string_view bytes)
     if (!impl_->waker)
         return makeError(ErrorCode::Io, "the input loop has no wake-up descriptor");
     return detail::queueBytes(*link, *impl_->waker, bytes, impl_->opts.maxPendingWrite, nullptr);
+}
+
+Result<std::string> InputLoop::currentNode(const std::string& deviceId) const
+{
+    auto link = impl_->findLink(deviceId);
+    if (!link)
+        return makeError(ErrorCode::NotFound, "no scanner with id " + deviceId);
+    std::lock_guard lock(link->mutex);
+    if (!link->open)
+        return makeError(ErrorCode::Io, "scanner " + deviceId + " is not connected");
+    return link->node;
 }
 
 Result<std::unique_ptr<firmware_if::Channel>> InputLoop::openChannel(const std::string& deviceId)

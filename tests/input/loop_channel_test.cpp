@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 
 #include <atomic>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 
@@ -20,6 +21,7 @@ namespace returnscan::input {
 namespace {
 
 using namespace std::chrono_literals;
+namespace fs = std::filesystem;
 namespace fw = firmware_if;
 using tests::CollectingSink;
 using tests::Pty;
@@ -272,7 +274,7 @@ TEST(InputLoopSendTest, UnknownIdIsNotFoundAndNonSerialDevicesAreUnsupported)
     EXPECT_EQ(loop.openChannel("wedge").error().code, ErrorCode::Unsupported);
 }
 
-TEST(InputLoopSendTest, GoneOrReplacedDeviceIsAnErrorAndNothingCrashes)
+TEST(InputLoopSendTest, GoneOrReplacedDeviceIsAnErrorAndNothingCrashesAndTheNodeFollows)
 {
     tests::TempDir dir;
     const std::string link = dir.file("scanner");
@@ -288,6 +290,11 @@ TEST(InputLoopSendTest, GoneOrReplacedDeviceIsAnErrorAndNothingCrashes)
     auto channel = loop.openChannel("handheld-1");
     ASSERT_TRUE(channel.ok()) << channel.error().message;
     EXPECT_EQ(loop.openChannel("handheld-1").error().code, ErrorCode::Busy);
+    // The node behind the link, for a second opener (HID POS feedback).
+    auto node = loop.currentNode("handheld-1");
+    ASSERT_TRUE(node.ok()) << node.error().message;
+    EXPECT_EQ(*node, fs::canonical(pty->slaveName).string());
+    EXPECT_EQ(loop.currentNode("nobody").error().code, ErrorCode::NotFound);
 
     // Unplugged with bytes queued that the loop has not written yet.
     ASSERT_TRUE(loop.send("handheld-1", "queued").ok());
@@ -301,12 +308,16 @@ TEST(InputLoopSendTest, GoneOrReplacedDeviceIsAnErrorAndNothingCrashes)
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code, ErrorCode::Io);
     EXPECT_EQ(loop.openChannel("handheld-1").error().code, ErrorCode::Io);
+    EXPECT_EQ(loop.currentNode("handheld-1").error().code, ErrorCode::Io);
 
     // Replugged: the old channel stays dead (it spoke to the old device), a new one works.
     pty = std::make_unique<Pty>();
     ::unlink(link.c_str());
     ASSERT_EQ(::symlink(pty->slaveName.c_str(), link.c_str()), 0);
     ASSERT_TRUE(runUntil(loop, [&] { return loop.devices()[0].state == DeviceState::Present; }));
+    node = loop.currentNode("handheld-1");
+    ASSERT_TRUE(node.ok()) << node.error().message;
+    EXPECT_EQ(*node, fs::canonical(pty->slaveName).string()) << "the new node";
     EXPECT_EQ((*channel)->send(f).error().code, ErrorCode::Io);
     channel->reset();
     auto again = loop.openChannel("handheld-1");

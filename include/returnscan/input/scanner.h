@@ -150,10 +150,10 @@ struct DeviceStatus {
 };
 
 /// The event loop: poll() over every device, the udev monitor and timers. Never blocks longer
-/// than asked. Single-threaded: everything but send() and openChannel() is called from one
-/// thread, and the sink is called from runOnce(). Every descriptor is read and written on
-/// that thread only; other threads queue bytes, and a wake-up (eventfd) in the poll set makes
-/// the loop write them at once.
+/// than asked. Single-threaded: everything but send(), openChannel() and currentNode() is
+/// called from one thread, and the sink is called from runOnce(). Every descriptor is read and
+/// written on that thread only; other threads queue bytes, and a wake-up (eventfd) in the poll
+/// set makes the loop write them at once.
 class InputLoop {
 public:
     InputLoop(const core::Clock& clock, InputSink& sink, LoopOptions options = {});
@@ -188,6 +188,12 @@ public:
     /// is not open: absent, refused, closed), Busy (over LoopOptions::maxPendingWrite bytes
     /// would wait).
     [[nodiscard]] Status send(const std::string& deviceId, std::string_view bytes);
+
+    /// The node the device `deviceId` is open at now (canonical: /dev/hidraw3 for a scanner
+    /// configured by vendor and product ID, or behind a /dev/returnscan/ link), for a second
+    /// opener such as HID POS feedback; "usb" for libusb. Thread-safe. Errors: NotFound (no
+    /// device has this id), Io (not open now: absent, refused, closed).
+    [[nodiscard]] Result<std::string> currentNode(const std::string& deviceId) const;
 
     /// A command channel (firmware_if::exchange) to the serial device `deviceId` through this
     /// loop, for a line the loop holds exclusively (TIOCEXCL). Its send() queues as send()
