@@ -181,9 +181,12 @@ Status seedDemo(store::SqliteStore& st, const core::Clock& clock, core::IdSource
     if (!s) {
         return s;
     }
+    // Received the evening before, whatever the time now: not one of today's parcels (20 hours
+    // ago, a start after 20:00 UTC counted it in the day's accepted).
+    const Timestamp receivedAt = std::chrono::floor<std::chrono::days>(clock.now()) - 4h;
     for (const auto& code : data.preReceived) {
         core::ReceiveRequest req;
-        req.input = {code, std::nullopt, clock.now() - std::chrono::hours(20)};
+        req.input = {code, std::nullopt, receivedAt};
         req.receiptId = ids.newId();
         req.station = station;
         req.operatorId = "demo-setup";

@@ -322,6 +322,30 @@ TEST_F(StationTest, KeptCountsEqualTheStoresCount)
     EXPECT_EQ(station_->state()["counts"]["total"], 3);
 }
 
+TEST(DemoDataTest, SeedingLateInTheDayLeavesTheDaysCountsAtZero)
+{
+    // The code received once during set-up is received on the day before, whatever the time:
+    // received 20 hours before a start after 20:00 UTC, it was counted as one of the day's
+    // accepted parcels (a kiosk test failed every evening).
+    for (const auto secondsIntoDay : {0, 14 * 3600, 20 * 3600 + 1, 23 * 3600 + 59 * 60}) {
+        TempDir dir;
+        store::OpenOptions oo;
+        oo.path = dir.file("returnscan.db");
+        auto st = store::SqliteStore::open(oo);
+        ASSERT_TRUE(st) << st.error().message;
+        const core::Timestamp day{seconds{1'790'035'200}};  // 2026-09-22T00:00:00Z
+        core::ManualClock clock(day + seconds{secondsIntoDay});
+        CountingIds ids;
+        ASSERT_TRUE(seedDemo(**st, clock, ids, "test-station"));
+        auto today = (*st)->countReceipts(day);
+        ASSERT_TRUE(today) << today.error().message;
+        EXPECT_EQ(today.value().total, 0) << secondsIntoDay << " s into the day";
+        auto since = (*st)->countReceipts(day - std::chrono::days(1));
+        ASSERT_TRUE(since) << since.error().message;
+        EXPECT_EQ(since.value().accepted, 1) << "the pre-received code is received";
+    }
+}
+
 TEST_F(StationTest, RefusedPhotoChangesNothing)
 {
     ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
