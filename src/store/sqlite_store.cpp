@@ -300,7 +300,7 @@ constexpr std::array<std::string_view, static_cast<std::size_t>(Sql::Count)> kSq
 
 /// Migration steps: step i (0-based) takes the schema from user_version i to i + 1. Each runs in
 /// its own transaction together with its user_version bump. Never edit a released step; append.
-constexpr std::array<std::string_view, 3> kMigrations = {
+constexpr std::array<std::string_view, 4> kMigrations = {
     // 1: the initial schema. Timestamps are INTEGER seconds since the epoch, UTC.
     R"sql(
 CREATE TABLE receipts (
@@ -444,6 +444,14 @@ CREATE INDEX receipts_decision ON receipts (decision, decided_at);
 CREATE INDEX receipts_overridden ON receipts (decided_at) WHERE override_json IS NOT NULL;
 CREATE INDEX receipts_abandoned ON receipts (decided_at)
     WHERE instr(flags_json, '"abandoned"') > 0;
+)sql",
+    // 4: the revision of a queued receipt. updateReceipt() raises it in the update's transaction
+    // while the outbox row is unsynced; the sync's revision-checked mark names a receipt whose
+    // revision is no longer the one read before its content, so a change made while it was on
+    // its way (a supervisor's override after completion) is noticed, not passed off as sent.
+    // Existing rows start at 0: nothing is on its way while the schema is migrated.
+    R"sql(
+ALTER TABLE outbox ADD COLUMN revision INTEGER NOT NULL DEFAULT 0;
 )sql",
 };
 
@@ -1928,6 +1936,80 @@ Status SqliteStore::markReceiptsSynced(const std::vector<std::string>& ids, core
     });
 }
 
+Result<std::int64_t> SqliteStore::outboxRevision(std::string_view receiptId)
+{
+    // The unsynced row when there is one (the one sync works on), else the latest.
+    auto s = impl_->adhoc(
+        "SELECT revision FROM outbox WHERE kind = 'receipt' AND ref = ?1"
+        " ORDER BY synced_at IS NULL DESC, id DESC LIMIT 1",
+        "preparing the outbox revision query");
+    if (!s) {
+        return std::move(s).takeError();
+    }
+    Query q(*s);
+    q.text(1, receiptId);
+    const int rc = q.step();
+    if (rc == SQLITE_DONE) {
+        return makeError(ErrorCode::NotFound,
+                         "receipt " + core::displaySafe(receiptId) + " has no outbox row");
+    }
+    if (rc != SQLITE_ROW) {
+        return sqliteError(impl_->db_, rc, "reading the outbox revision of a receipt");
+    }
+    return q.integerAt(0);
+}
+
+Result<std::vector<std::string>> SqliteStore::markReceiptsSyncedIfUnchanged(
+    const std::vector<ReceiptRevision>& receipts, core::Timestamp at)
+{
+    std::vector<std::string> changed;
+    auto st = impl_->inTransaction(*this, [&]() -> Status {
+        changed.clear();  // a retried body starts again
+        auto mark = impl_->adhoc(
+            "UPDATE outbox SET synced_at = ?2, attempts = attempts + 1"
+            " WHERE kind = 'receipt' AND ref = ?1 AND synced_at IS NULL AND revision = ?3",
+            "preparing the revision-checked outbox update");
+        if (!mark) {
+            return std::move(mark).takeError();
+        }
+        for (const auto& r : receipts) {
+            {
+                Query q(*mark);
+                q.text(1, r.id).time(2, at).integer(3, r.revision);
+                if (const int rc = q.step(); rc != SQLITE_DONE) {
+                    return sqliteError(impl_->db_, rc, "marking a receipt as synced");
+                }
+                if (sqlite3_changes(impl_->db_) > 0) {
+                    continue;
+                }
+            }
+            // Nothing marked: either synced already (a repeated mark, harmless) or changed since
+            // its revision was read. Only the second leaves it queued; the rare path pays for
+            // the extra query.
+            auto queued = impl_->adhoc(
+                "SELECT 1 FROM outbox WHERE kind = 'receipt' AND ref = ?1 AND synced_at IS NULL"
+                " LIMIT 1",
+                "preparing the outbox state query");
+            if (!queued) {
+                return std::move(queued).takeError();
+            }
+            Query q(*queued);
+            q.text(1, r.id);
+            const int rc = q.step();
+            if (rc == SQLITE_ROW) {
+                changed.push_back(r.id);
+            } else if (rc != SQLITE_DONE) {
+                return sqliteError(impl_->db_, rc, "reading the outbox state of a receipt");
+            }
+        }
+        return {};
+    });
+    if (!st) {
+        return std::move(st).takeError();
+    }
+    return changed;
+}
+
 Status SqliteStore::markPhotoUploaded(std::string_view sha256, core::Timestamp at)
 {
     auto s = impl_->adhoc(
@@ -2154,6 +2236,11 @@ constexpr std::string_view kOutboxSyncedAt =
 constexpr std::string_view kUpdateReceipt =
     "UPDATE receipts SET order_no = ?2, flags_json = ?3, condition = ?4, completed_at = ?5,"
     " override_json = ?6 WHERE id = ?1";
+// A change to a queued receipt makes any copy already on its way to the central system outdated:
+// sync marks a receipt synced only at the revision it read (markReceiptsSyncedIfUnchanged).
+constexpr std::string_view kBumpOutboxRevision =
+    "UPDATE outbox SET revision = revision + 1"
+    " WHERE kind = 'receipt' AND ref = ?1 AND synced_at IS NULL";
 constexpr std::string_view kFindPhoto =
     "SELECT receipt_id, sha256, role, path, taken_at, bytes, width, height, order_label_visible"
     " FROM photos WHERE sha256 = ?1 ORDER BY taken_at, receipt_id LIMIT 1";
@@ -2336,6 +2423,19 @@ Status SqliteStore::updateReceipt(const core::Receipt& r)
         for (std::size_t i = old.scans.size(); i < r.scans.size(); ++i) {
             if (auto st = impl_->insertScan(r.id, r.scans[i]); !st) {
                 return st;
+            }
+        }
+        {
+            // In the update's transaction: a sync that read the receipt before this commit
+            // holds the old revision, and its mark will not match (it reports the change).
+            auto s = impl_->adhoc(kBumpOutboxRevision, "preparing the outbox revision update");
+            if (!s) {
+                return std::move(s).takeError();
+            }
+            Query q(*s);
+            q.text(1, r.id);
+            if (const int rc = q.step(); rc != SQLITE_DONE) {
+                return sqliteError(impl_->db_, rc, "raising the outbox revision of a receipt");
             }
         }
         const core::Timestamp now{std::chrono::seconds{nowSeconds(impl_->clock_)}};

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // What the kiosk's parcel sessions need from the store (issue 6): open receipts, their updates,
-// the search and counts of the receipts screen, photos by hash, and the v2 -> v3 migration.
+// the search and counts of the receipts screen, photos by hash, the v2 -> v3 migration, and the
+// outbox revision that keeps a receipt changed during a sync run queued (v3 -> v4).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -816,7 +817,8 @@ const std::vector<std::string> kVersion3Indexes = {
 
 TEST_F(SessionStoreTest, MigratesAVersion2File)
 {
-    // A station's file as schema version 2 left it: no version-3 indexes, with data.
+    // A station's file as schema version 2 left it: no version-3 indexes, no version-4 column,
+    // with data.
     auto r = openReceipt("r-1", "RC0000000001");
     receive(r);
     store_.reset();
@@ -825,12 +827,13 @@ TEST_F(SessionStoreTest, MigratesAVersion2File)
         for (const auto& index : kVersion3Indexes) {
             raw.exec("DROP INDEX " + index);
         }
+        raw.exec("ALTER TABLE outbox DROP COLUMN revision");
         raw.exec("PRAGMA user_version = 2");
     }
     reopen();
     auto version = store_->schemaVersion();
     ASSERT_TRUE(version.ok());
-    EXPECT_EQ(*version, 3);
+    EXPECT_EQ(*version, 4);
     {
         RawDb raw(dbPath());
         for (const auto& index : kVersion3Indexes) {
@@ -845,6 +848,175 @@ TEST_F(SessionStoreTest, MigratesAVersion2File)
     auto open = store_->openReceipts();
     ASSERT_TRUE(open.ok());
     EXPECT_EQ(ids(*open), std::vector<std::string>{"r-1"});
+    auto integrity = store_->integrityCheck();
+    ASSERT_TRUE(integrity.ok());
+    EXPECT_EQ(*integrity, "ok");
+    auto audit = store_->verifyAudit();
+    ASSERT_TRUE(audit.ok());
+    EXPECT_TRUE(audit->ok);
+}
+
+// --- outbox revision (schema version 4) ---------------------------------------------------------
+
+/// A receipt completed at decision time, as the CLI's receive writes it: queued for sync.
+core::Receipt completedReceipt(std::string id)
+{
+    core::Receipt r;
+    r.id = std::move(id);
+    r.station = "dock-3";
+    r.operatorId = "op-17";
+    r.decision = Outcome::Rejected;
+    r.reason = Reason::NoCode;
+    r.startedAt = at(3598);
+    r.decidedAt = at(3600);
+    r.completedAt = at(3630);
+    return r;
+}
+
+[[nodiscard]] std::int64_t revisionOf(SqliteStore& store, const std::string& id)
+{
+    auto rev = store.outboxRevision(id);
+    EXPECT_TRUE(rev.ok()) << (rev.ok() ? "" : rev.error().message);
+    return rev.ok() ? *rev : -1;
+}
+
+TEST_F(SessionStoreTest, UpdateRaisesTheOutboxRevisionAndAnUnchangedUpdateDoesNot)
+{
+    auto r = completedReceipt("r-1");
+    receive(r);
+    EXPECT_EQ(revisionOf(*store_, "r-1"), 0);
+
+    ASSERT_TRUE(store_->updateReceipt(r).ok());  // nothing changed
+    EXPECT_EQ(revisionOf(*store_, "r-1"), 0);
+
+    r.override_ = core::Override{"sup-2", "label readable after all", at(3700), Outcome::Held};
+    ASSERT_TRUE(store_->updateReceipt(r).ok());
+    EXPECT_EQ(revisionOf(*store_, "r-1"), 1);
+    r.condition = "damaged";
+    ASSERT_TRUE(store_->updateReceipt(r).ok());
+    EXPECT_EQ(revisionOf(*store_, "r-1"), 2);
+    ASSERT_TRUE(store_->updateReceipt(r).ok());  // the same again: no change
+    EXPECT_EQ(revisionOf(*store_, "r-1"), 2);
+
+    // A refused update writes nothing, the revision included.
+    auto bad = r;
+    bad.operatorId = "op-99";
+    bad.condition = "as_new";
+    EXPECT_FALSE(store_->updateReceipt(bad).ok());
+    EXPECT_EQ(revisionOf(*store_, "r-1"), 2);
+
+    auto missing = store_->outboxRevision("no-such-receipt");
+    ASSERT_FALSE(missing.ok());
+    EXPECT_EQ(missing.error().code, ErrorCode::NotFound);
+}
+
+TEST_F(SessionStoreTest, RevisionCheckedMarkLeavesReceiptsChangedSinceTheReadQueued)
+{
+    for (const char* id : {"r-1", "r-2", "r-3"}) {
+        receive(completedReceipt(id));
+    }
+    // Sync read the three at revision 0; then the kiosk changed r-2.
+    std::vector<ReceiptRevision> read;
+    for (const char* id : {"r-1", "r-2", "r-3"}) {
+        read.push_back(ReceiptRevision{id, revisionOf(*store_, id)});
+    }
+    auto r2 = stored("r-2");
+    r2.override_ = core::Override{"sup-2", "label readable after all", at(3700), Outcome::Held};
+    ASSERT_TRUE(store_->updateReceipt(r2).ok());
+
+    auto changed = store_->markReceiptsSyncedIfUnchanged(read, at(9000));
+    ASSERT_TRUE(changed.ok()) << changed.error().message;
+    EXPECT_EQ(*changed, std::vector<std::string>{"r-2"});
+    auto pending = store_->pendingReceiptIds();
+    ASSERT_TRUE(pending.ok());
+    EXPECT_EQ(*pending, std::vector<std::string>{"r-2"});
+    {
+        RawDb raw(dbPath());
+        EXPECT_EQ(raw.scalar("SELECT synced_at FROM outbox WHERE ref = 'r-1'"),
+                  std::to_string(at(9000).time_since_epoch().count()));
+        EXPECT_EQ(raw.scalar("SELECT attempts FROM outbox WHERE ref = 'r-2'"), "0");
+    }
+    // r-1 is synced: a later change is refused. r-2 is not: the kiosk may still change it.
+    auto r1 = stored("r-1");
+    r1.condition = "damaged";
+    const Status refused = store_->updateReceipt(r1);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().code, ErrorCode::Conflict);
+    r2.condition = "damaged";
+    ASSERT_TRUE(store_->updateReceipt(r2).ok());
+
+    // Marking again what is synced already reports nothing; r-2 at its current revision is
+    // marked, inside the caller's transaction.
+    const ReceiptRevision current{"r-2", revisionOf(*store_, "r-2")};
+    EXPECT_EQ(current.revision, 2);
+    std::vector<std::string> second;
+    const Status st = store_->writeTransaction([&]() -> Status {
+        auto m = store_->markReceiptsSyncedIfUnchanged({read[0], current, read[2]}, at(9100));
+        if (!m) {
+            return std::move(m).takeError();
+        }
+        second = std::move(m).value();
+        return {};
+    });
+    ASSERT_TRUE(st.ok()) << st.error().message;
+    EXPECT_TRUE(second.empty());
+    auto counts = store_->outboxCounts();
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->pendingReceipts, 0);
+    EXPECT_EQ(counts->syncedReceipts, 3);
+}
+
+TEST_F(SessionStoreTest, TheUnconditionalMarkStillMarksWhateverTheRevision)
+{
+    auto r = completedReceipt("r-1");
+    receive(r);
+    r.condition = "damaged";
+    ASSERT_TRUE(store_->updateReceipt(r).ok());
+    EXPECT_EQ(revisionOf(*store_, "r-1"), 1);
+    ASSERT_TRUE(store_->markReceiptsSynced({"r-1"}, at(9000)).ok());
+    auto pending = store_->pendingReceiptIds();
+    ASSERT_TRUE(pending.ok());
+    EXPECT_TRUE(pending->empty());
+    // The synced row keeps its revision (outboxRevision reads it when there is no other row).
+    EXPECT_EQ(revisionOf(*store_, "r-1"), 1);
+}
+
+TEST_F(SessionStoreTest, MigratesAVersion3FileWithRevisionZero)
+{
+    // A station's file as schema version 3 left it: no revision column; one receipt synced,
+    // one queued, one open.
+    receive(completedReceipt("r-synced"));
+    receive(completedReceipt("r-queued"));
+    receive(openReceipt("r-open", std::nullopt, Outcome::Rejected, Reason::NoCode, 3700));
+    ASSERT_TRUE(store_->markReceiptsSynced({"r-synced"}, at(9000)).ok());
+    store_.reset();
+    {
+        RawDb raw(dbPath());
+        raw.exec("ALTER TABLE outbox DROP COLUMN revision");
+        raw.exec("PRAGMA user_version = 3");
+        EXPECT_EQ(raw.scalar("SELECT count(*) FROM pragma_table_info('outbox')"
+                             " WHERE name = 'revision'"),
+                  "0");
+    }
+    reopen();
+    auto version = store_->schemaVersion();
+    ASSERT_TRUE(version.ok());
+    EXPECT_EQ(*version, 4);
+    {
+        RawDb raw(dbPath());
+        EXPECT_EQ(raw.scalar("SELECT count(*) FROM outbox"), "3");
+        EXPECT_EQ(raw.scalar("SELECT count(*) FROM outbox WHERE revision = 0"), "3");
+        EXPECT_EQ(raw.scalar("SELECT synced_at FROM outbox WHERE ref = 'r-synced'"),
+                  std::to_string(at(9000).time_since_epoch().count()));
+    }
+    auto pending = store_->pendingReceiptIds();
+    ASSERT_TRUE(pending.ok());
+    EXPECT_EQ(*pending, std::vector<std::string>{"r-queued"});
+    EXPECT_EQ(revisionOf(*store_, "r-queued"), 0);
+    auto open = stored("r-open");
+    open.completedAt = at(3800);
+    ASSERT_TRUE(store_->updateReceipt(open).ok());  // completing is a change like any other
+    EXPECT_EQ(revisionOf(*store_, "r-open"), 1);
     auto integrity = store_->integrityCheck();
     ASSERT_TRUE(integrity.ok());
     EXPECT_EQ(*integrity, "ok");

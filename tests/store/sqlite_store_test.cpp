@@ -107,7 +107,8 @@ TEST_F(SqliteStoreTest, MigratesAnEmptyFileAndReopensIdempotently)
 {
     auto version = store_->schemaVersion();
     ASSERT_TRUE(version.ok());
-    EXPECT_EQ(*version, 3);  // 2: sync bookkeeping (issue 7); 3: parcel session indexes
+    // 2: sync bookkeeping (issue 7); 3: parcel session indexes; 4: outbox revision
+    EXPECT_EQ(*version, 4);
     {
         RawDb raw(dbPath());
         for (const char* table :
@@ -124,7 +125,7 @@ TEST_F(SqliteStoreTest, MigratesAnEmptyFileAndReopensIdempotently)
     reopen();
     version = store_->schemaVersion();
     ASSERT_TRUE(version.ok());
-    EXPECT_EQ(*version, 3);
+    EXPECT_EQ(*version, 4);
     auto count = store_->authorizationCount();
     ASSERT_TRUE(count.ok());
     EXPECT_EQ(*count, 1);
@@ -143,7 +144,7 @@ TEST_F(SqliteStoreTest, RefusesASchemaNewerThanTheProgram)
     auto opened = SqliteStore::open(OpenOptions{dbPath()});
     ASSERT_FALSE(opened.ok());
     EXPECT_EQ(opened.error().code, ErrorCode::Corrupt);
-    EXPECT_NE(opened.error().message.find("schema version 99 is newer than this program (3)"),
+    EXPECT_NE(opened.error().message.find("schema version 99 is newer than this program (4)"),
               std::string::npos)
         << opened.error().message;
 }

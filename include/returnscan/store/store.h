@@ -55,6 +55,15 @@ struct SyncIssue {
     core::Timestamp at{};
 };
 
+/// A queued receipt and the outbox revision read before its content (SqliteStore::outboxRevision),
+/// for SqliteStore::markReceiptsSyncedIfUnchanged.
+struct ReceiptRevision {
+    std::string id;
+    std::int64_t revision = 0;
+
+    friend bool operator==(const ReceiptRevision&, const ReceiptRevision&) = default;
+};
+
 /// Queue sizes for `returnscan sync status`.
 struct OutboxCounts {
     std::int64_t pendingReceipts = 0;  ///< to send (rejected ones excluded)
@@ -166,9 +175,32 @@ public:
     /// One row per distinct photo not yet held centrally and not refused, oldest first.
     [[nodiscard]] Result<std::vector<PhotoRecord>> pendingPhotos();
 
-    /// Marks the outbox rows of these receipts as synced at `at`.
+    /// Marks the outbox rows of these receipts as synced at `at`, whatever their revision. A
+    /// sender that read the receipts while the kiosk may still change them should use
+    /// markReceiptsSyncedIfUnchanged() instead.
     [[nodiscard]] Status markReceiptsSynced(const std::vector<std::string>& ids,
                                             core::Timestamp at);
+
+    /// The revision of the receipt's outbox row (the unsynced one when there is one): 0 when
+    /// queued, raised by one in the transaction of every updateReceipt() that changes the
+    /// receipt while it is unsynced (an update that changes nothing leaves it alone).
+    ///
+    /// Correctness rule for a sender: read the revision BEFORE reading the receipt's content
+    /// (findReceipt, photosOfReceipt, ...), never after. Read first, an update in between
+    /// raises the revision past the one held, the mark does not match and the receipt is named
+    /// as changed (the sync then tells a supervisor, docs/sync.md). Read after, the sender
+    /// would hold the new revision with the old content, and the change would pass unseen.
+    /// Errors: NotFound when the receipt has no outbox row; Database.
+    [[nodiscard]] Result<std::int64_t> outboxRevision(std::string_view receiptId);
+
+    /// Marks as synced at `at` the outbox rows of these receipts whose revision is still the
+    /// given one (see outboxRevision() for where to read it). A receipt changed since then is
+    /// not marked and stays queued, so its new version goes with the next run. Rows synced
+    /// already are left as they are. Joins an open writeTransaction or runs in its own.
+    /// Returns the ids left unmarked because their revision changed, in the given order.
+    /// Errors: Database.
+    [[nodiscard]] Result<std::vector<std::string>> markReceiptsSyncedIfUnchanged(
+        const std::vector<ReceiptRevision>& receipts, core::Timestamp at);
 
     /// Records that the central system holds the photo `sha256`.
     [[nodiscard]] Status markPhotoUploaded(std::string_view sha256, core::Timestamp at);
@@ -206,8 +238,9 @@ public:
     /// Brings the stored receipt `r.id` up to `r`. Mutable: condition, flags, completed_at (set
     /// or changed, never cleared), override, and order while the stored one is NULL. Scans are
     /// append-only: the stored scans must be a prefix of `r.scans`; the rest are appended. An
-    /// audit record (kind "receipt.update") names what changed; an update that changes nothing
-    /// writes nothing and succeeds. Joins an open writeTransaction or runs in its own.
+    /// audit record (kind "receipt.update") names what changed, and the revision of the
+    /// receipt's unsynced outbox row is raised (outboxRevision()); an update that changes
+    /// nothing writes nothing and succeeds. Joins an open writeTransaction or runs in its own.
     /// Errors: NotFound when the receipt does not exist; InvalidArgument "immutable field X"
     /// when station, operator, code, decision, reason, started_at, decided_at or a stored order
     /// differ, or for scans that do not extend the stored ones, a cleared completed_at, or text
