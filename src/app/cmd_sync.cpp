@@ -128,6 +128,7 @@ json reportJson(const sync::SyncReport& r)
           {"duplicates", r.receiptsDuplicate},
           {"rejected", r.receiptsRejected},
           {"conflicts", r.receiptsConflict},
+          {"changed_while_sent", r.receiptsChanged},
           {"left", r.receiptsLeft}}},
         {"photos",
          {{"queued", r.photosQueued},
@@ -164,8 +165,13 @@ void printSummary(const sync::SyncReport& r, bool dryRun)
     }
     std::cout << "  receipts: " << r.receiptsQueued << " queued, " << r.receiptsAccepted
               << " accepted, " << r.receiptsDuplicate << " duplicates, " << r.receiptsRejected
-              << " rejected, " << r.receiptsConflict << " conflicts, " << r.receiptsLeft
-              << " left\n";
+              << " rejected, " << r.receiptsConflict << " conflicts, " << r.receiptsLeft << " left";
+    if (r.receiptsChanged > 0) {
+        // Stored centrally in the version sent, then changed here before the mark.
+        std::cout << " (" << r.receiptsChanged
+                  << " changed at the station while being sent: see the sync issues)";
+    }
+    std::cout << '\n';
     std::cout << "  photos: " << r.photosQueued << " queued, " << r.photosUploaded << " uploaded, "
               << r.photosAlreadyHeld << " already held, " << r.photosRejected << " rejected, "
               << r.photosMissing << " missing, " << r.photosLeft << " left\n";

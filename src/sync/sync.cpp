@@ -182,8 +182,8 @@ private:
     [[nodiscard]] Job timeJob();
     [[nodiscard]] Job pageJob(const std::string& cursor, int attempt);
     [[nodiscard]] std::optional<Job> batchJob(std::vector<std::string> ids);
-    [[nodiscard]] Verdict onBatch(const std::vector<std::string>& ids, const HttpResponse& r,
-                                  const std::function<void(Job)>& enqueue);
+    [[nodiscard]] Verdict onBatch(const std::vector<store::ReceiptRevision>& sent,
+                                  const HttpResponse& r, const std::function<void(Job)>& enqueue);
     [[nodiscard]] Job headJob(const store::PhotoRecord& p);
     [[nodiscard]] Verdict onHead(const store::PhotoRecord& p, const HttpResponse& r,
                                  const std::function<void(Job)>& enqueue);
@@ -192,6 +192,11 @@ private:
                      std::optional<std::string> code, const std::string& word,
                      const std::string& message);
     void saveRunState(const std::string& result);
+    /// Receipts a revision-checked mark left unmarked because they changed at the station
+    /// while on their way: adds their supervisor issues to `issues` (see the definition).
+    void noteChanged(const std::vector<std::string>& ids, std::vector<store::SyncIssue>& issues);
+    /// After the commit of noteChanged()'s issues and marks: counts and logs them.
+    void reportChanged(const std::vector<std::string>& ids);
     /// Commits the marks gathered so far when `force`, or when enough have gathered.
     void flushMarks(bool force);
 
@@ -207,9 +212,10 @@ private:
     // Receipts listed as accepted or duplicate, and photos the server holds, not yet marked in
     // the store. Marking is idempotent bookkeeping (a lost mark only means the item is sent
     // again and the server answers duplicate / already held), so it is committed in groups:
-    // one fsync per group instead of one per request.
+    // one fsync per group instead of one per request. A receipt is marked at the outbox
+    // revision read before its content, so a change made meanwhile is noticed (noteChanged()).
     std::map<std::string, std::vector<store::PhotoRecord>> photosByReceipt_;
-    std::vector<std::string> syncedToMark_;
+    std::vector<store::ReceiptRevision> syncedToMark_;
     std::vector<std::string> photosToMark_;
     SteadyClock::time_point lastFlush_ = SteadyClock::now();
 };
@@ -346,8 +352,18 @@ Job Run::pageJob(const std::string& cursor, int attempt)
 std::optional<Job> Run::batchJob(std::vector<std::string> ids)
 {
     std::string body = "{\"receipts\":[";
-    std::vector<std::string> sent;
+    std::vector<store::ReceiptRevision> sent;
     for (const auto& id : ids) {
+        // The revision first, then the content (store.h, outboxRevision): the kiosk may change
+        // a completed receipt until it is marked synced (a supervisor's override), and a
+        // change committed between the two reads must leave the receipt queued, not marked
+        // with the content sent here.
+        auto revision = store_.outboxRevision(id);
+        if (!revision) {
+            problem("queued receipt " + core::displaySafe(id) +
+                    " has no readable outbox row: " + revision.error().message);
+            continue;
+        }
         auto r = store_.findReceipt(id);
         if (!r || !r->has_value()) {
             problem("queued receipt " + core::displaySafe(id) +
@@ -386,7 +402,7 @@ std::optional<Job> Run::batchJob(std::vector<std::string> ids)
             body += ',';
         }
         body += one;
-        sent.push_back(id);
+        sent.push_back(store::ReceiptRevision{id, *revision});
     }
     body += "]}";
     if (sent.empty()) {
@@ -399,17 +415,24 @@ std::optional<Job> Run::batchJob(std::vector<std::string> ids)
     job.request.body = std::move(body);
     job.request.maxResponseBytes = kMaxSmallResponse;
     job.request.label = "POST receipts (" + std::to_string(sent.size()) + ")";
-    job.handler = [this, ids = std::move(sent)](const HttpResponse& r,
-                                                const std::function<void(Job)>& enqueue) {
-        return onBatch(ids, r, enqueue);
+    job.handler = [this, sent = std::move(sent)](const HttpResponse& r,
+                                                 const std::function<void(Job)>& enqueue) {
+        return onBatch(sent, r, enqueue);
     };
     ++report_.receiptPosts;
     return job;
 }
 
-Verdict Run::onBatch(const std::vector<std::string>& ids, const HttpResponse& r,
+Verdict Run::onBatch(const std::vector<store::ReceiptRevision>& sent, const HttpResponse& r,
                      const std::function<void(Job)>& enqueue)
 {
+    std::vector<std::string> ids;
+    std::map<std::string, std::int64_t> revisionOf;
+    ids.reserve(sent.size());
+    for (const auto& s : sent) {
+        ids.push_back(s.id);
+        revisionOf.emplace(s.id, s.revision);
+    }
     if (r.status == 400 || r.status == 413 || r.status == 422) {
         // The whole request was refused; the same body must not be sent again. Split it to
         // find the receipt the server objects to; a single receipt refused is recorded.
@@ -506,10 +529,21 @@ Verdict Run::onBatch(const std::vector<std::string>& ids, const HttpResponse& r,
     if (!issues.empty()) {
         // Conflicts and rejections are committed at once, with the marks of this batch: a
         // conflict posted again would come back as a mere duplicate, and the supervisor would
-        // never hear of it.
-        std::vector<std::string> marks = stored;
+        // never hear of it. A receipt changed since it was read is settled the same way
+        // (noteChanged()).
+        std::vector<store::ReceiptRevision> marks;
+        for (const auto& id : stored) {
+            marks.push_back(store::ReceiptRevision{id, revisionOf.at(id)});
+        }
+        std::vector<std::string> changed;
         auto st = store_.writeTransaction([&]() -> Status {
-            if (auto s = store_.markReceiptsSynced(marks, clock_.now()); !s) {
+            auto m = store_.markReceiptsSyncedIfUnchanged(marks, clock_.now());
+            if (!m) {
+                return std::move(m).takeError();
+            }
+            changed = std::move(m).value();
+            noteChanged(changed, issues);
+            if (auto s = store_.markReceiptsSynced(changed, clock_.now()); !s) {
                 return s;
             }
             for (const auto& issue : issues) {
@@ -523,8 +557,11 @@ Verdict Run::onBatch(const std::vector<std::string>& ids, const HttpResponse& r,
             problem("could not record the central system's answer: " + st.error().message);
             return Verdict::GiveUp;
         }
+        reportChanged(changed);
     } else {
-        syncedToMark_.insert(syncedToMark_.end(), stored.begin(), stored.end());
+        for (const auto& id : stored) {
+            syncedToMark_.push_back(store::ReceiptRevision{id, revisionOf.at(id)});
+        }
         flushMarks(false);
     }
     report_.receiptsAccepted += accepted;
@@ -661,9 +698,22 @@ void Run::flushMarks(bool force)
         return;
     }
     lastFlush_ = now;
+    std::vector<std::string> changed;
     auto st = store_.writeTransaction([&]() -> Status {
-        if (auto s = store_.markReceiptsSynced(syncedToMark_, clock_.now()); !s) {
+        auto m = store_.markReceiptsSyncedIfUnchanged(syncedToMark_, clock_.now());
+        if (!m) {
+            return std::move(m).takeError();
+        }
+        changed = std::move(m).value();
+        std::vector<store::SyncIssue> issues;
+        noteChanged(changed, issues);
+        if (auto s = store_.markReceiptsSynced(changed, clock_.now()); !s) {
             return s;
+        }
+        for (const auto& issue : issues) {
+            if (auto s = store_.recordSyncIssue(issue); !s) {
+                return s;
+            }
         }
         for (const auto& sha : photosToMark_) {
             if (auto s = store_.markPhotoUploaded(sha, clock_.now()); !s) {
@@ -678,9 +728,51 @@ void Run::flushMarks(bool force)
     if (!st) {
         // Not lost for good: the items go again next run and the server answers duplicate.
         problem("could not record what the central system holds: " + st.error().message);
+    } else {
+        reportChanged(changed);
     }
     syncedToMark_.clear();
     photosToMark_.clear();
+}
+
+// A receipt the central system stored (accepted, duplicate or conflict) that the station
+// changed after reading it for this request, a supervisor's override for instance: the central
+// system keeps the version sent, since a receipt posted again has no second effect and API v1
+// has no update. Sending it again would change nothing, and leaving it unmarked would claim
+// otherwise; so it is marked synced like the others (the caller does that) and a supervisor is
+// shown the difference as a conflict "changed_after_send" (on the conflict of the same receipt,
+// when the answer had one). Nothing is lost: the station keeps its version.
+void Run::noteChanged(const std::vector<std::string>& ids, std::vector<store::SyncIssue>& issues)
+{
+    constexpr std::string_view kNote =
+        "changed at the station while being sent: the central system keeps the version sent";
+    for (const auto& id : ids) {
+        auto same = std::find_if(issues.begin(), issues.end(), [&](const store::SyncIssue& i) {
+            return i.kind == store::SyncIssueKind::Conflict && i.ref == id;
+        });
+        if (same != issues.end()) {
+            same->message += "; " + std::string(kNote);
+            continue;
+        }
+        store::SyncIssue issue;
+        issue.kind = store::SyncIssueKind::Conflict;
+        issue.ref = id;
+        issue.word = "changed_after_send";
+        issue.message = std::string(kNote);
+        issue.at = clock_.now();
+        issues.push_back(std::move(issue));
+    }
+}
+
+void Run::reportChanged(const std::vector<std::string>& ids)
+{
+    for (const auto& id : ids) {
+        log(LogLevel::Warning, "receipt " + core::displaySafe(id) +
+                                   " changed at the station while it was being sent: the "
+                                   "central system keeps the version sent (a sync issue for a "
+                                   "supervisor)");
+    }
+    report_.receiptsChanged += static_cast<std::int64_t>(ids.size());
 }
 
 void Run::saveRunState(const std::string& result)

@@ -1,12 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // The sync client against the reference central server over HTTPS on loopback: clean runs,
-// every fault of the server, TLS and token refusals, download rules, rejected and conflicts.
+// every fault of the server, TLS and token refusals, download rules, rejected and conflicts,
+// receipts changed at the station while their batch is in flight.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
 #include <algorithm>
 #include <chrono>
+#include <functional>
+#include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http_client.h"
@@ -76,8 +80,43 @@ protected:
         EXPECT_TRUE(pending->empty());
     }
 
+    /// Plays the kiosk during a run: when a POST /v1/receipts carries receipt `id` (the first
+    /// time only), `change` is applied to it through a second store connection and committed
+    /// with updateReceipt() before the server stores and answers the post. Every posted body
+    /// is kept in bodies_.
+    void changeWhilePosted(const std::string& id, std::function<void(core::Receipt&)> change)
+    {
+        kiosk_ = station_.open();
+        ASSERT_TRUE(kiosk_);
+        server_->onReceiptsPostForTest([this, id, change](const std::string& body) {
+            std::lock_guard lock(hookMutex_);
+            bodies_.push_back(body);
+            if (changed_ || body.find("\"id\":\"" + id + "\"") == std::string::npos) {
+                return;
+            }
+            auto r = kiosk_->findReceipt(id);
+            ASSERT_TRUE(r.ok() && r->has_value());
+            change(**r);
+            const Status st = kiosk_->updateReceipt(**r);
+            EXPECT_TRUE(st.ok()) << (st.ok() ? "" : st.error().message);
+            changed_ = true;
+        });
+    }
+
+    /// The bodies posted so far; forgets them.
+    [[nodiscard]] std::vector<std::string> takeBodies()
+    {
+        std::lock_guard lock(hookMutex_);
+        return std::exchange(bodies_, {});
+    }
+
     TempDir dir_;
     Station station_{dir_};
+    // Used by the server's hook thread: declared before server_, so destroyed after it.
+    std::unique_ptr<store::SqliteStore> kiosk_;
+    std::mutex hookMutex_;
+    std::vector<std::string> bodies_;
+    bool changed_ = false;
     std::unique_ptr<central::CentralServer> server_;
     mutable std::vector<std::string> log_;  // filled by the logger of options() const
 };
@@ -484,6 +523,128 @@ TEST_F(SyncClientTest, APhotoTheServerRefusesIsRecordedNotRetried)
     auto again = run(options());
     EXPECT_EQ(again.photosQueued, 0);
     EXPECT_EQ(server_->stats().photoPuts, 2);
+}
+
+/// A supervisor's override after completion, as the kiosk records it.
+void overrideBySupervisor(core::Receipt& r)
+{
+    r.override_ =
+        core::Override{"sup-2", "label readable after all",
+                       core::Timestamp{std::chrono::seconds{1'795'000'500}}, core::Outcome::Held};
+}
+
+TEST_F(SyncClientTest, AReceiptChangedWhileItsBatchIsInFlightIsShownToASupervisor)
+{
+    station_.addReceipts(5);
+    const auto ids = station_.receiptIds();
+    const std::string changed = ids[2];
+    changeWhilePosted(changed, overrideBySupervisor);
+
+    // The server stores the version it was sent (no override) and answers accepted; the
+    // override was committed before the answer, so the mark must not pass it off as sent.
+    auto r = run(options());
+    EXPECT_EQ(r.receiptsAccepted, 5);
+    EXPECT_EQ(r.receiptsChanged, 1);
+    EXPECT_EQ(r.receiptsLeft, 0);
+    EXPECT_TRUE(r.complete()) << ::testing::PrintToString(r.problems);
+    EXPECT_EQ(server_->receiptIds(), ids);
+    auto first = takeBodies();
+    ASSERT_EQ(first.size(), 1u);
+    EXPECT_EQ(first[0].find("\"by\":\"sup-2\""), std::string::npos);
+    EXPECT_TRUE(std::any_of(log_.begin(), log_.end(), [&](const std::string& line) {
+        return line.find("receipt " + changed + " changed at the station") != std::string::npos;
+    }));
+    auto store = station_.open();
+    auto issues = store->syncIssues();
+    ASSERT_TRUE(issues.ok());
+    ASSERT_EQ(issues->size(), 1u);
+    EXPECT_EQ(issues->front().kind, store::SyncIssueKind::Conflict);
+    EXPECT_EQ(issues->front().ref, changed);
+    EXPECT_EQ(issues->front().word, "changed_after_send");
+    EXPECT_NE(issues->front().message.find("keeps the version sent"), std::string::npos);
+    auto counts = store->outboxCounts();
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->pendingReceipts, 0);
+    EXPECT_EQ(counts->syncedReceipts, 5);
+    // The station keeps its version; a later change is refused like any synced receipt's.
+    auto mine = store->findReceipt(changed);
+    ASSERT_TRUE(mine.ok() && mine->has_value());
+    ASSERT_TRUE((*mine)->override_.has_value());
+    (*mine)->condition = "damaged";
+    auto refused = store->updateReceipt(**mine);
+    ASSERT_FALSE(refused.ok());
+    EXPECT_EQ(refused.error().message.rfind("already_synced", 0), 0U) << refused.error().message;
+
+    // Nothing is sent again.
+    auto next = run(options());
+    EXPECT_EQ(next.receiptsQueued, 0);
+    EXPECT_EQ(next.receiptsChanged, 0);
+    EXPECT_TRUE(takeBodies().empty());
+    expectExactlyOnce();
+}
+
+TEST_F(SyncClientTest, AConflictOfAReceiptChangedInFlightCarriesTheChangeInItsIssue)
+{
+    const std::string cancelled = testing::codeNumber(7);
+    ASSERT_TRUE(server_->putAuthorization(testing::authJson(7, 3, "cancelled")).ok());
+    station_.addReceipts(1, 0, 0, cancelled);  // accepted offline: a conflict centrally
+    station_.addReceipts(2);
+    const auto all = station_.receiptIds();
+    std::string changed;
+    {
+        auto store = station_.open();
+        for (const auto& id : all) {
+            auto r = store->findReceipt(id);
+            ASSERT_TRUE(r.ok() && r->has_value());
+            if ((*r)->code == cancelled) {
+                changed = id;
+            }
+        }
+    }
+    ASSERT_FALSE(changed.empty());
+    // The supervisor turns the offline acceptance into a rejection while the batch is in
+    // flight (the code was cancelled centrally).
+    changeWhilePosted(changed, [](core::Receipt& r) {
+        r.override_ = core::Override{"sup-2", "code cancelled centrally",
+                                     core::Timestamp{std::chrono::seconds{1'795'000'500}},
+                                     core::Outcome::Rejected};
+    });
+
+    auto r = run(options());
+    EXPECT_EQ(r.receiptsConflict, 1);
+    EXPECT_EQ(r.receiptsAccepted, 2);
+    EXPECT_EQ(r.receiptsChanged, 1);
+    EXPECT_EQ(r.receiptsLeft, 0);
+    EXPECT_TRUE(r.complete()) << ::testing::PrintToString(r.problems);
+    auto store = station_.open();
+    auto issues = store->syncIssues();
+    ASSERT_TRUE(issues.ok());
+    ASSERT_EQ(issues->size(), 1u) << "one issue per receipt: the conflict, with the change";
+    EXPECT_EQ(issues->front().kind, store::SyncIssueKind::Conflict);
+    EXPECT_EQ(issues->front().ref, changed);
+    EXPECT_EQ(issues->front().word, "code_cancelled");
+    EXPECT_NE(issues->front().message.find("changed at the station while being sent"),
+              std::string::npos)
+        << issues->front().message;
+    auto counts = store->outboxCounts();
+    ASSERT_TRUE(counts.ok());
+    EXPECT_EQ(counts->pendingReceipts, 0);
+    EXPECT_EQ(counts->syncedReceipts, 3);
+}
+
+TEST_F(SyncClientTest, AnUpdateThatChangesNothingInFlightDoesNotHoldTheReceiptBack)
+{
+    station_.addReceipts(4);
+    const auto ids = station_.receiptIds();
+    // The kiosk saves the receipt again unchanged (e.g. a screen re-submitted): no new
+    // revision, so the run marks everything as before.
+    changeWhilePosted(ids[1], [](core::Receipt&) {});
+    auto r = run(options());
+    EXPECT_TRUE(r.complete()) << ::testing::PrintToString(r.problems);
+    EXPECT_EQ(r.receiptsAccepted, 4);
+    EXPECT_EQ(r.receiptsChanged, 0);
+    EXPECT_EQ(r.receiptsLeft, 0);
+    expectExactlyOnce();
 }
 
 TEST(BackoffTest, GrowsWithJitterUnderTheCapAndHonoursRetryAfter)

@@ -85,6 +85,11 @@ struct SyncReport {
     std::int64_t receiptsRejected = 0;
     std::int64_t receiptsConflict = 0;
     std::int64_t receiptsLeft = 0;  ///< still queued after the run
+    /// Listed as stored by the central system but changed at the station after they were read
+    /// for sending (outbox revision): the central system keeps the version sent. Marked synced
+    /// and recorded as a conflict "changed_after_send" for a supervisor. Also counted under
+    /// accepted/duplicates/conflicts as answered.
+    std::int64_t receiptsChanged = 0;
     std::int64_t photosQueued = 0;
     std::int64_t photosUploaded = 0;
     std::int64_t photosAlreadyHeld = 0;

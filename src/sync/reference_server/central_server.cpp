@@ -172,6 +172,8 @@ struct CentralServer::Impl {
     std::mutex dbMutex;
     std::mutex faultMutex;
     std::deque<Fault> faults;
+    std::mutex hookMutex;
+    std::function<void(const std::string&)> receiptsHook;
     std::filesystem::path photoDir;
 
     std::atomic<std::int64_t> requests{0};
@@ -374,6 +376,14 @@ void CentralServer::Impl::handleAuthorizations(const httplib::Request& req, http
 void CentralServer::Impl::handleReceipts(const httplib::Request& req, httplib::Response& res)
 {
     ++receiptPosts;
+    std::function<void(const std::string&)> hook;
+    {
+        std::lock_guard lock(hookMutex);
+        hook = receiptsHook;
+    }
+    if (hook) {
+        hook(req.body);
+    }
     if (!o.captureDir.empty()) {
         std::ofstream f(std::filesystem::path(o.captureDir) /
                             ("receipts-" + std::to_string(++captured) + ".json"),
@@ -659,6 +669,12 @@ void CentralServer::clearFaults()
 {
     std::lock_guard lock(impl_->faultMutex);
     impl_->faults.clear();
+}
+
+void CentralServer::onReceiptsPostForTest(std::function<void(const std::string& body)> hook)
+{
+    std::lock_guard lock(impl_->hookMutex);
+    impl_->receiptsHook = std::move(hook);
 }
 
 Status CentralServer::putAuthorization(const std::string& text)

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -80,6 +81,12 @@ public:
 
     void addFault(const Fault& fault);
     void clearFaults();
+
+    /// Test hook: `hook` receives the body of each POST /v1/receipts after the token check and
+    /// before anything of it is stored or answered (on a server thread, no lock of the server
+    /// held), e.g. to change a posted receipt at the station while its request is in flight.
+    /// An empty function removes the hook.
+    void onReceiptsPostForTest(std::function<void(const std::string& body)> hook);
 
     /// Adds or replaces an authorization (a JSON object as in section 1; `version` is kept as
     /// given). It becomes the newest change in the feed.
