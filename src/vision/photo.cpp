@@ -3,7 +3,6 @@
 #include "returnscan/vision/photo.h"
 
 #include <unistd.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include <algorithm>
@@ -266,14 +265,14 @@ std::string captionText(const PhotoRequest& req)
 
 namespace {
 
-/// Height of the caption band under a picture `height` pixels high.
+/// Height of the caption band under a picture `height` pixels high. A band below the picture
+/// rather than text over it: the caption must never hide damage.
 int captionBandHeight(int height)
 {
     return std::max(28, height / 16);
 }
 
-/// Fills `band` (the strip under the picture, a view into the output image) black and writes
-/// the caption into it.
+/// Fills `band` (the strip encoded under the picture) black and writes the caption into it.
 void drawBand(cv::Mat band, const PhotoRequest& req)
 {
     band.setTo(cv::Scalar(0, 0, 0));
@@ -287,19 +286,6 @@ void drawBand(cv::Mat band, const PhotoRequest& req)
     const cv::Size size = cv::getTextSize(text, font, scale, thickness, &baseline);
     cv::putText(band, text, cv::Point(8, (band.rows + size.height) / 2), font, scale,
                 cv::Scalar(255, 255, 255), thickness, cv::LINE_AA);
-}
-
-/// Puts the frame's pixels straight into their place at the top of `out` (a grey frame is
-/// converted there): one pass over the pixels, no intermediate image.
-void drawPicture(const FrameView& frame, cv::Mat& out)
-{
-    const cv::Mat src = detail::wrap(frame);
-    cv::Mat picture = out(cv::Rect(0, 0, frame.width, frame.height));
-    if (frame.format == PixelFormat::Gray8) {
-        cv::cvtColor(src, picture, cv::COLOR_GRAY2BGR);
-    } else {
-        src.copyTo(picture);
-    }
 }
 
 /// A long-lived thread that runs one job at a time for the thread that owns it (jobs are
@@ -361,23 +347,7 @@ private:
     std::thread thread_;  // last: started once the members above exist
 };
 
-/// Draws the frame with its caption band into `out` (reallocated only when the size changes).
-/// A band below the picture rather than text over it: the caption must never hide damage.
-void drawCaptioned(const FrameView& frame, const PhotoRequest& req, cv::Mat& out)
-{
-    out.create(frame.height + captionBandHeight(frame.height), frame.width, CV_8UC3);
-    drawPicture(frame, out);
-    drawBand(out(cv::Rect(0, frame.height, frame.width, out.rows - frame.height)), req);
-}
-
 }  // namespace
-
-Frame withCaption(const FrameView& frame, const PhotoRequest& req)
-{
-    cv::Mat out;
-    drawCaptioned(frame, req, out);
-    return detail::frameOf(out);
-}
 
 Result<PhotoOutcome> savePhoto(const FrameView& frame, const PhotoRequest& req,
                                const Decoder* labelDecoder)

@@ -103,11 +103,8 @@ struct PhotoOutcome {
                                              const PhotoRequest& req,
                                              const Decoder* labelDecoder = nullptr);
 
-/// Draws the caption band under the image: "order N  code C  station S  <UTC time>  <role>".
-/// Non-ASCII characters are shown as '?'. Returns a new frame (BGR), taller than `frame`.
-[[nodiscard]] Frame withCaption(const FrameView& frame, const PhotoRequest& req);
-
-/// The caption text itself.
+/// The caption savePhoto() burns into the band under the picture: "order N  code C  station
+/// S  <UTC time>  <role>". Non-ASCII characters are shown as '?'.
 [[nodiscard]] std::string captionText(const PhotoRequest& req);
 
 /// Lower-case hex SHA-256 of `bytes` (the one implementation, in returnscan::digest).
