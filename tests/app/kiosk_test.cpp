@@ -134,6 +134,35 @@ std::string codeFor(const std::string& reason)
     return {};
 }
 
+/// The demo's accepted code that needs no order label, imported as approved through the CLI
+/// into dir/db/rs.db (the database a test's kiosk.toml names). Empty, with the CLI's error in
+/// `error`, when the import failed.
+std::string importAcceptedDemoCode(const TempDir& dir, std::string& error)
+{
+    std::string code;
+    for (const auto& c : demoCodes()) {
+        if (c["reason"] == "accepted" && c["order"].is_null()) {
+            code = c["code"];
+            break;
+        }
+    }
+    std::filesystem::create_directories(dir.file("db"));
+    const std::string jsonl = dir.write("codes.jsonl", json{{"code", code},
+                                                            {"order", "100000001"},
+                                                            {"status", "approved"},
+                                                            {"issued_at", "2026-01-01T00:00:00Z"},
+                                                            {"expires_at", "2099-01-01T00:00:00Z"}}
+                                                               .dump() +
+                                                           "\n");
+    auto imp =
+        runProcess({RETURNSCAN_BINARY, "--db", dir.file("db/rs.db"), "codes", "import", jsonl});
+    if (imp.status != 0) {
+        error = imp.err;
+        return {};
+    }
+    return code;
+}
+
 TEST(KioskProcess, ListsDemoCodesForEveryReason)
 {
     std::set<std::string> reasons;
@@ -247,25 +276,9 @@ TEST(KioskProcess, OpenParcelShownAgainAfterACrash)
                                           << "\"\nphotos = \"" << dir.file("photos") << "\"\n"
                                           << "[ui]\nlisten = \"127.0.0.1:0\"\n";
     // Authorizations: the demo's, imported through the CLI.
-    auto codes = demoCodes();
-    std::string code;
-    for (const auto& c : codes) {
-        if (c["reason"] == "accepted" && c["order"].is_null()) {
-            code = c["code"];
-            break;
-        }
-    }
-    std::filesystem::create_directories(dir.file("db"));
-    const std::string jsonl = dir.write("codes.jsonl", json{{"code", code},
-                                                            {"order", "100000001"},
-                                                            {"status", "approved"},
-                                                            {"issued_at", "2026-01-01T00:00:00Z"},
-                                                            {"expires_at", "2099-01-01T00:00:00Z"}}
-                                                               .dump() +
-                                                           "\n");
-    auto imp =
-        runProcess({RETURNSCAN_BINARY, "--db", dir.file("db/rs.db"), "codes", "import", jsonl});
-    ASSERT_EQ(imp.status, 0) << imp.err;
+    std::string importError;
+    const std::string code = importAcceptedDemoCode(dir, importError);
+    ASSERT_FALSE(code.empty()) << importError;
     std::string id;
     {
         Kiosk k({"kiosk", "--config", dir.file("kiosk.toml"), "--scanner", "fifo:" + fifo}, dir);
@@ -333,24 +346,9 @@ public:
         if (feed_ < 0 || !tty) {
             return;
         }
-        for (const auto& c : demoCodes()) {
-            if (c["reason"] == "accepted" && c["order"].is_null()) {
-                accepted = c["code"];
-                break;
-            }
-        }
-        std::filesystem::create_directories(dir_.file("db"));
-        const std::string jsonl =
-            dir_.write("codes.jsonl", json{{"code", accepted},
-                                           {"order", "100000001"},
-                                           {"status", "approved"},
-                                           {"issued_at", "2026-01-01T00:00:00Z"},
-                                           {"expires_at", "2099-01-01T00:00:00Z"}}
-                                              .dump() +
-                                          "\n");
-        auto imp = runProcess(
-            {RETURNSCAN_BINARY, "--db", dir_.file("db/rs.db"), "codes", "import", jsonl});
-        if (imp.status != 0) {
+        std::string importError;
+        accepted = importAcceptedDemoCode(dir_, importError);
+        if (accepted.empty()) {
             return;
         }
         std::ofstream(dir_.file("kiosk.toml"))
