@@ -16,10 +16,7 @@ constexpr std::string_view kDamagedCondition = "damaged";
 
 Error sessionError(std::string_view word, std::string_view detail)
 {
-    std::string message(word);
-    message += ": ";
-    message += detail;
-    return makeError(ErrorCode::Conflict, std::move(message));
+    return makeError(ErrorCode::Conflict, ReasonWord{word}, std::string(detail));
 }
 
 bool isGradeFlag(std::string_view flag)
@@ -235,22 +232,42 @@ Status ParcelSession::addPhoto(const SessionPhoto& photo, const PhotoRules& rule
     return {};
 }
 
+Status checkOverride(Outcome decided, const std::optional<Override>& existing, const Override& o)
+{
+    if (decided == Outcome::Accepted) {
+        return sessionError("not_overridable", "only a rejected or held decision is overridden");
+    }
+    if (existing) {
+        return sessionError("not_overridable", "the decision is already overridden");
+    }
+    if (o.outcome == Outcome::Held || o.outcome == decided) {
+        return sessionError("not_overridable", "the override must change the outcome");
+    }
+    if (o.by.empty() || o.reason.empty()) {
+        return sessionError("not_overridable", "an override needs the supervisor and a reason");
+    }
+    return {};
+}
+
+Status overrideReceipt(Receipt& r, const Override& o)
+{
+    if (auto st = checkOverride(r.decision, r.override_, o); !st) {
+        return st;
+    }
+    r.override_ = o;
+    return {};
+}
+
 Status ParcelSession::applyOverride(const Override& o)
 {
     if (closed()) {
         return sessionError("wrong_phase", "the parcel is closed");
     }
-    if (!decision_ || decision_->outcome == Outcome::Accepted) {
+    if (!decision_) {
         return sessionError("not_overridable", "only a rejected or held decision is overridden");
     }
-    if (override__) {
-        return sessionError("not_overridable", "the decision is already overridden");
-    }
-    if (o.outcome == Outcome::Held || o.outcome == decision_->outcome) {
-        return sessionError("not_overridable", "the override must change the outcome");
-    }
-    if (o.by.empty() || o.reason.empty()) {
-        return sessionError("not_overridable", "an override needs the supervisor and a reason");
+    if (auto st = checkOverride(decision_->outcome, override__, o); !st) {
+        return st;
     }
     override__ = o;
     touch(o.at);

@@ -51,7 +51,7 @@ SessionPhoto photo(std::string role, bool label = false, int at = 20)
 
 bool hasWord(const Status& st, std::string_view word)
 {
-    return !st && st.error().message.starts_with(word);
+    return !st && st.error().is(word) && !st.error().message.starts_with(word);
 }
 
 ParcelSession decided(const Decision& d, std::vector<AuthLine> lines = {})
@@ -366,6 +366,32 @@ TEST(Session, ResumeRestoresTheOpenSession)
     auto again = ParcelSession::resume(fresh.toReceipt("s", "o"), {}, {}, rules);
     EXPECT_EQ(again.phase(), Phase::Decision);
     EXPECT_EQ(again.effectiveOutcome(), Outcome::Rejected);
+}
+
+TEST(Session, OpenSessionsAndClosedReceiptsShareTheOverrideRule)
+{
+    const Override toAccepted{"sup", "phoned", kT0, Outcome::Accepted};
+    // Closed receipts go through the same rule as open sessions (overrideReceipt).
+    Receipt r = decided(rejected()).toReceipt("s", "o");
+    ASSERT_TRUE(overrideReceipt(r, toAccepted));
+    EXPECT_EQ(r.override_, toAccepted);
+    EXPECT_TRUE(hasWord(overrideReceipt(r, toAccepted), "not_overridable"));  // once only
+    Receipt acc = decided(accepted()).toReceipt("s", "o");
+    EXPECT_TRUE(
+        hasWord(overrideReceipt(acc, {"sup", "x", kT0, Outcome::Rejected}), "not_overridable"));
+    EXPECT_FALSE(acc.override_);
+    Receipt held = r;
+    held.decision = Outcome::Held;
+    held.override_.reset();
+    EXPECT_TRUE(
+        hasWord(overrideReceipt(held, {"sup", "x", kT0, Outcome::Held}), "not_overridable"));
+    EXPECT_TRUE(
+        hasWord(overrideReceipt(held, {"", "x", kT0, Outcome::Rejected}), "not_overridable"));
+    EXPECT_TRUE(overrideReceipt(held, {"sup", "x", kT0, Outcome::Rejected}));
+    // And the session answers checkOverride's way for the same cases.
+    EXPECT_TRUE(
+        hasWord(checkOverride(Outcome::Accepted, std::nullopt, toAccepted), "not_overridable"));
+    EXPECT_TRUE(checkOverride(Outcome::Held, std::nullopt, toAccepted));
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <source_location>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <variant>
 
@@ -23,18 +24,36 @@ enum class ErrorCode {
     Internal,         ///< a bug: should never happen
 };
 
-/// A typed error with a human-readable message and where it was raised.
+/// A stable machine word naming why something failed ("wrong_phase", "already_synced"): part
+/// of the interfaces that show it (docs/ui-api.md). Callers branch on it, never on a message.
+struct ReasonWord {
+    std::string_view word;
+};
+
+/// A typed error: its kind, an optional stable reason word, a message for people, and where it
+/// was raised.
 struct Error {
     ErrorCode code = ErrorCode::Internal;
     std::string message;
     std::source_location where = std::source_location::current();
+    std::string reason;  ///< stable machine word; empty when the kind says enough
+
+    /// True when the error carries reason `word`.
+    [[nodiscard]] bool is(std::string_view word) const { return reason == word; }
 };
 
 /// Builds an Error at the caller's location.
 [[nodiscard]] inline Error makeError(ErrorCode code, std::string message,
                                      std::source_location where = std::source_location::current())
 {
-    return Error{code, std::move(message), where};
+    return Error{code, std::move(message), where, {}};
+}
+
+/// Builds an Error with a reason word at the caller's location.
+[[nodiscard]] inline Error makeError(ErrorCode code, ReasonWord reason, std::string message,
+                                     std::source_location where = std::source_location::current())
+{
+    return Error{code, std::move(message), where, std::string(reason.word)};
 }
 
 /// Either a value or an Error. Thread-safety: as for the contained value.

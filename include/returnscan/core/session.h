@@ -92,8 +92,18 @@ enum class ItemMatch {
     NotExpected  ///< no line has this GTIN: wrong_item is suggested
 };
 
-/// Errors of the transitions carry one of these words in Error::message's first token:
-/// "wrong_phase", "incomplete", "not_overridable", "bad_flag".
+/// The override rule (policy: a supervisor may change a rejected or held decision, once, to
+/// another outcome than held, naming themself and a reason). One rule for open sessions
+/// (ParcelSession::applyOverride) and closed receipts (overrideReceipt). Errors: Conflict with
+/// reason not_overridable.
+[[nodiscard]] Status checkOverride(Outcome decided, const std::optional<Override>& existing,
+                                   const Override& o);
+
+/// Applies a supervisor's override to a stored (closed) receipt under checkOverride's rule.
+[[nodiscard]] Status overrideReceipt(Receipt& r, const Override& o);
+
+/// Errors of the transitions carry one of these reasons (Error::reason): "wrong_phase",
+/// "incomplete", "not_overridable", "bad_flag".
 class ParcelSession {
 public:
     /// A new session, opened at `at`, with the receipt id it will be recorded under.
