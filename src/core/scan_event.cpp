@@ -4,6 +4,23 @@
 
 namespace returnscan::core {
 
+std::string_view toString(DeviceState s)
+{
+    switch (s) {
+        case DeviceState::Absent:
+            return "absent";
+        case DeviceState::Present:
+            return "present";
+        case DeviceState::Refused:
+            return "refused";
+        case DeviceState::Stalled:
+            return "stalled";
+        case DeviceState::Closed:
+            return "closed";
+    }
+    return "absent";
+}
+
 std::string_view toString(Transport t)
 {
     switch (t) {

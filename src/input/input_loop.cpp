@@ -30,23 +30,6 @@ std::optional<SerialProtocol> parseSerialProtocol(std::string_view s)
     return std::nullopt;
 }
 
-std::string_view toString(DeviceState s)
-{
-    switch (s) {
-        case DeviceState::Absent:
-            return "absent";
-        case DeviceState::Present:
-            return "present";
-        case DeviceState::Refused:
-            return "refused";
-        case DeviceState::Stalled:
-            return "stalled";
-        case DeviceState::Closed:
-            return "closed";
-    }
-    return "absent";
-}
-
 namespace {
 
 // Owners of poll entries that are not devices.

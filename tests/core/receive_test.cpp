@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fakes/fake_return_store.h"
+#include "fakes/fake_receipt_store.h"
 
 namespace returnscan::core {
 namespace {

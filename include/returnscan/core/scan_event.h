@@ -17,6 +17,18 @@ namespace returnscan::core {
 enum class Transport { Evdev, Hidraw, Libusb, Serial, Camera, File, Stdin };
 [[nodiscard]] std::string_view toString(Transport t);
 
+/// A reading device's state as the station shows it (reported by the input module).
+enum class DeviceState {
+    Absent,   ///< not plugged in (or unplugged); reopened with backoff or on hotplug
+    Present,  ///< open and being read
+    Refused,  ///< present but not used: the exclusive grab failed (a keyboard wedge would type
+              ///< into the desktop), or the device is not what the configuration says
+    Stalled,  ///< libusb: the endpoint stalled; the halt is being cleared
+    Closed,   ///< hung up and not reopened (the loop was told not to reopen)
+};
+/// Words: absent, present, refused, stalled, closed.
+[[nodiscard]] std::string_view toString(DeviceState s);
+
 /// One read, as every input (scanner transport, camera decoder) hands it to the rest of the
 /// station. `data` has passed readProblem() (at most kMaxReadBytes, valid UTF-8, no control
 /// characters but GS); the AIM identifier is split off into `aim`.

@@ -26,16 +26,9 @@ enum class SerialProtocol { Plain, Ssi };
 [[nodiscard]] std::string_view toString(SerialProtocol p);
 [[nodiscard]] std::optional<SerialProtocol> parseSerialProtocol(std::string_view s);
 
-/// The device's state as the station shows it.
-enum class DeviceState {
-    Absent,   ///< not plugged in (or unplugged); reopened with backoff or on hotplug
-    Present,  ///< open and being read
-    Refused,  ///< present but not used: the exclusive grab failed (a keyboard wedge would type
-              ///< into the desktop), or the device is not what the configuration says
-    Stalled,  ///< libusb: the endpoint stalled; the halt is being cleared
-    Closed,   ///< hung up and not reopened (the loop was told not to reopen)
-};
-[[nodiscard]] std::string_view toString(DeviceState s);
+/// The device's state as the station shows it: the core's type (the station keeps it).
+using DeviceState = core::DeviceState;
+using core::toString;
 
 /// One configured scanner. Bound by `path` (a node, a /dev/serial/by-id or /dev/input/by-id
 /// path, or a /dev/returnscan/ link) or, when `path` is empty, by `vendorId`:`productId`

@@ -14,6 +14,7 @@
 #include "returnscan/core/clock.h"
 #include "returnscan/core/ports.h"
 #include "returnscan/core/receipt.h"
+#include "returnscan/core/receipt_store.h"
 #include "returnscan/core/result.h"
 
 namespace returnscan::store {
@@ -76,34 +77,16 @@ struct OutboxCounts {
     std::int64_t openReceipts = 0;
 };
 
-/// Receipts decided in a period, by effective outcome (countReceipts).
-struct ReceiptCounts {
-    std::int64_t accepted = 0;  ///< by effective outcome: the override's when set, else decision
-    std::int64_t rejected = 0;
-    std::int64_t held = 0;
-    std::int64_t abandoned = 0;  ///< flagged "abandoned"; also counted under their outcome
-    std::int64_t total = 0;
-
-    friend bool operator==(const ReceiptCounts&, const ReceiptCounts&) = default;
-};
+/// Receipts decided in a period (countReceipts): the core's type.
+using ReceiptCounts = core::ReceiptCounts;
 
 /// One evidence file of a receipt (photos table): a photo, or an inspection clip (role
-/// "inspection_video"). Written by the vision module (issue 5).
-struct PhotoRecord {
-    std::string receiptId;
-    std::string sha256;  ///< lower-case hex of the file's bytes
-    std::string role;    ///< overview, label, damage, contents, inspection_video
-    std::string path;    ///< the file on this station's disk
-    core::Timestamp takenAt{};
-    std::int64_t bytes = 0;
-    std::optional<int> width;
-    std::optional<int> height;
-    bool orderLabelVisible = false;
-};
+/// "inspection_video"), written by the vision module: the core's type.
+using PhotoRecord = core::PhotoRecord;
 
 /// The station's database. Owns one SQLite connection, used as the single writer. Not
 /// thread-safe: use from one thread (the kiosk's store thread, or a CLI command).
-class SqliteStore final : public core::ReturnStore {
+class SqliteStore final : public core::ReceiptStore {
 public:
     ~SqliteStore() override;
     SqliteStore(const SqliteStore&) = delete;
@@ -130,7 +113,7 @@ public:
         std::optional<core::Timestamp> since = std::nullopt);
 
     /// The receipt with this id, if any.
-    [[nodiscard]] Result<std::optional<core::Receipt>> findReceipt(std::string_view id);
+    [[nodiscard]] Result<std::optional<core::Receipt>> findReceipt(std::string_view id) override;
 
     /// Number of authorizations stored.
     [[nodiscard]] Result<std::int64_t> authorizationCount();
@@ -166,7 +149,8 @@ public:
     [[nodiscard]] Result<std::vector<std::string>> pendingReceiptIds();
 
     /// The photos of one receipt (any upload state).
-    [[nodiscard]] Result<std::vector<PhotoRecord>> photosOfReceipt(std::string_view receiptId);
+    [[nodiscard]] Result<std::vector<PhotoRecord>> photosOfReceipt(
+        std::string_view receiptId) override;
 
     /// The photos of every receipt still queued in the outbox (one query for a whole run),
     /// without those of open receipts.
@@ -224,7 +208,7 @@ public:
     /// inside the receipt's writeTransaction so the row commits with it (or alone: it then runs
     /// in a transaction of its own). Errors: NotFound when the receipt does not exist, Conflict
     /// when the receipt already has a file with this hash, InvalidArgument, Database.
-    [[nodiscard]] Status insertPhoto(const PhotoRecord& photo);
+    [[nodiscard]] Status insertPhoto(const PhotoRecord& photo) override;
 
     /// The evidence file with this SHA-256, whichever receipt it belongs to (every column; the
     /// earliest taken when several receipts share the file), for serving it to the UI. nullopt
@@ -246,11 +230,11 @@ public:
     /// differ, or for scans that do not extend the stored ones, a cleared completed_at, or text
     /// that is not UTF-8; Conflict "already_synced: ..." when the central system holds the
     /// receipt already (it keeps the first version it received); Database.
-    [[nodiscard]] Status updateReceipt(const core::Receipt& r);
+    [[nodiscard]] Status updateReceipt(const core::Receipt& r) override;
 
     /// Receipts still open (completed_at NULL), oldest decision first, with their scans: the
     /// parcels to show again after a restart.
-    [[nodiscard]] Result<std::vector<core::Receipt>> openReceipts();
+    [[nodiscard]] Result<std::vector<core::Receipt>> openReceipts() override;
 
     /// At most `limit` receipts, newest decision first (then latest written), with their scans.
     /// A non-empty `query` keeps those whose code, order or id starts with it: an exact,
@@ -262,7 +246,7 @@ public:
     /// Receipts decided at or after `since`, counted by effective outcome (the override's when
     /// there is one, else the decision); open ones included. One query, answered from indexes
     /// (docs/storage.md: 100,000 receipts in the period counted in tens of milliseconds).
-    [[nodiscard]] Result<ReceiptCounts> countReceipts(core::Timestamp since);
+    [[nodiscard]] Result<ReceiptCounts> countReceipts(core::Timestamp since) override;
 
     /// Test hook: caps the database at `maxPages` pages (`PRAGMA max_page_count`) so a test can
     /// make writes fail exactly as on a full disk (SQLITE_FULL, reported as ErrorCode::Io).
