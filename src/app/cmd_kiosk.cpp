@@ -15,6 +15,7 @@
 #include "config.h"
 #include "demo.h"
 #include "kiosk.h"
+#include "random_ids.h"
 #include "returnscan/core/clock.h"
 #include "returnscan/core/receipt.h"
 #include "returnscan/store/store.h"
@@ -59,18 +60,6 @@ bool parseListen(const std::string& text, std::string& host, int& port)
     port = p;
     return true;
 }
-
-class SetupIds final : public core::IdSource {
-public:
-    std::string newId() override
-    {
-        std::array<std::uint8_t, 16> b{};
-        for (auto& x : b) {
-            x = static_cast<std::uint8_t>(::random());
-        }
-        return core::uuidV4FromBytes(b);
-    }
-};
 
 }  // namespace
 
@@ -120,7 +109,7 @@ int runWebKiosk(const Globals& g, const KioskArgs& a)
                 return fail("demo set-up failed: " + st.error().message);
             }
             core::SystemClock clock;
-            SetupIds ids;
+            RandomIds ids;
             if (auto s = seedDemo(*st.value(), clock, ids, c.stationId); !s) {
                 return fail("demo set-up failed: " + s.error().message);
             }

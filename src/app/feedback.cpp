@@ -22,15 +22,15 @@ void ScannerFeedback::bind(const std::string& deviceId, FeedbackTarget target)
     setupDone_.erase(deviceId);
 }
 
-std::vector<fw::Command> ScannerFeedback::commandsFor(core::Outcome outcome)
+std::vector<fw::Command> ScannerFeedback::commandsFor(core::FeedbackCue cue)
 {
-    if (outcome == core::Outcome::Accepted)
+    if (cue == core::FeedbackCue::Good)
         return {fw::Command::BeepGood, fw::Command::LedGreen};
-    return {fw::Command::BeepError, fw::Command::LedRed};  // rejected and held alike
+    return {fw::Command::BeepError, fw::Command::LedRed};
 }
 
 Result<std::vector<fw::Exchange>> ScannerFeedback::signal(const std::string& deviceId,
-                                                          core::Outcome outcome)
+                                                          core::FeedbackCue cue)
 {
     const auto it = targets_.find(deviceId);
     if (it == targets_.end() || it->second.driver == nullptr)
@@ -39,7 +39,7 @@ Result<std::vector<fw::Exchange>> ScannerFeedback::signal(const std::string& dev
     if (!channel)
         return channel.error();
     std::vector<fw::Exchange> done;
-    for (fw::Command c : commandsFor(outcome)) {
+    for (fw::Command c : commandsFor(cue)) {
         fw::Request r;
         r.command = c;
         const bool withSetup = !setupDone_[deviceId];

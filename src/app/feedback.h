@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// Decisions drive feedback at the scanner: accepted gives a good-read beep and green, rejected
-// or held an error beep and red, on the scanner that read the code.
+// Scanner feedback: the station's cues as scanner commands (good-read beep and green, or the
+// error beep and red) on the scanner that read the code.
 #pragma once
 
 #include <chrono>
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "returnscan/core/decision.h"
 #include "returnscan/core/result.h"
+#include "returnscan/core/station_ports.h"
 #include "returnscan/firmware_if/channel.h"
 
 namespace returnscan::app {
@@ -50,14 +50,15 @@ public:
         return it != targets_.end() && it->second.driver != nullptr;
     }
 
-    /// The commands for a decision, in the order sent.
-    [[nodiscard]] static std::vector<firmware_if::Command> commandsFor(core::Outcome outcome);
+    /// The commands for a cue, in the order sent: good-read beep and green, or the error beep
+    /// and red (station::feedbackFor maps a decision to its cue).
+    [[nodiscard]] static std::vector<firmware_if::Command> commandsFor(core::FeedbackCue cue);
 
-    /// Sends the decision's commands to the scanner `deviceId`. Errors: NotFound (no binding),
+    /// Sends the cue's commands to the scanner `deviceId`. Errors: NotFound (no binding),
     /// Io (the device could not be opened). Commands the scanner cannot do come back with
     /// Exchange::Outcome::Unsupported; the others are still sent.
     [[nodiscard]] Result<std::vector<firmware_if::Exchange>> signal(const std::string& deviceId,
-                                                                    core::Outcome outcome);
+                                                                    core::FeedbackCue cue);
 
 private:
     ChannelOpener opener_;

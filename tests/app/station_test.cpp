@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: Apache-2.0
-// The station over a real SQLite file: the parcel workflow, durability, restart, overrides.
-#include "station.h"
+// The station over a real SQLite file and the page's state JSON: the parcel workflow,
+// durability, restart, overrides. (tests/station has the fast tests over the in-memory fake.)
+#include "returnscan/station/station.h"
 
 #include <gtest/gtest.h>
 
 #include "demo.h"
+#include "kiosk_http.h"
 #include "returnscan/core/clock.h"
 #include "returnscan/store/store.h"
+#include "station_view.h"
 #include "support/temp_dir.h"
 
 namespace returnscan::app {
 namespace {
+
+using station::ActionResult;
+using station::Station;
+using station::StationSettings;
 
 using returnscan::tests::TempDir;
 using std::chrono::seconds;
@@ -28,6 +35,16 @@ public:
 
 private:
     int n_ = 0;
+};
+
+/// The scanner feedback the station asked for.
+class SignalLog final : public core::ScannerFeedbackPort,
+                        public std::vector<std::pair<std::string, core::FeedbackCue>> {
+public:
+    void signal(const std::string& device, core::FeedbackCue cue) override
+    {
+        emplace_back(device, cue);
+    }
 };
 
 class StationTest : public ::testing::Test {
@@ -54,12 +71,8 @@ protected:
         s.station = "test-station";
         s.operatorId = "op-1";
         s.abandonAfter = 600s;
-        s.photoDir = dir_.path().string();
-        auto st = std::make_unique<Station>(*store_, clock_, ids_, s);
+        auto st = std::make_unique<Station>(*store_, clock_, ids_, s, &signals_);
         st->setCameraAvailable(camera);
-        st->setDecisionListener([this](const std::string& device, core::Outcome o) {
-            signals_.emplace_back(device, o);
-        });
         EXPECT_TRUE(st->resume());
         return st;
     }
@@ -75,38 +88,39 @@ protected:
     }
 
     /// A photo as the camera side would report it (the file itself is not needed here).
-    Result<vision::PhotoOutcome> saved(const PhotoJob& job, bool labelVisible)
+    Result<core::PhotoTaken> saved(const core::PhotoJob& job, bool labelVisible)
     {
-        vision::PhotoOutcome o;
-        vision::SavedPhoto p;
+        core::PhotoRecord p;
+        p.receiptId = job.receiptId;
         p.sha256 = std::string(63, 'a') + std::to_string(++photos_ % 10);
+        p.role = job.role;
         p.path = dir_.file(p.sha256 + ".jpg");
+        p.takenAt = job.takenAt;
         p.bytes = 1000;
         p.width = 640;
         p.height = 480;
         p.orderLabelVisible = labelVisible;
-        (void)job;
-        o.saved = p;
-        return o;
+        return core::PhotoTaken{p, {}};
     }
 
     ActionResult photo(const std::string& role, bool labelVisible = false)
     {
         auto job = station_->beginPhoto(role);
         if (!job) {
-            return ActionResult::fail(409, "begin", job.error().message);
+            return ActionResult::fail("begin", job.error().message);
         }
         return station_->finishPhoto(job.value(), saved(job.value(), labelVisible));
     }
 
-    nlohmann::json session() { return station_->state()["session"]; }
+    nlohmann::json state() { return stateJson(station_->view()); }
+    nlohmann::json session() { return state()["session"]; }
 
     TempDir dir_;
     core::ManualClock clock_{core::Timestamp{seconds{1'790'000'000}}};
     CountingIds ids_;
     std::unique_ptr<store::SqliteStore> store_;
     std::unique_ptr<Station> station_;
-    std::vector<std::pair<std::string, core::Outcome>> signals_;
+    SignalLog signals_;
     int photos_ = 0;
 };
 
@@ -120,9 +134,9 @@ TEST_F(StationTest, AcceptedParcelThroughInspectionPhotosAndCompletion)
     EXPECT_EQ(s["code"], code);
     EXPECT_EQ(s["order"], "100000001");
     EXPECT_EQ(s["lines"].size(), 1u);
-    EXPECT_EQ(station_->state()["prompt"], "inspect");
+    EXPECT_EQ(state()["prompt"], "inspect");
     ASSERT_EQ(signals_.size(), 1u);
-    EXPECT_EQ(signals_[0], std::make_pair(std::string("handheld-1"), core::Outcome::Accepted));
+    EXPECT_EQ(signals_[0], std::make_pair(std::string("handheld-1"), core::FeedbackCue::Good));
 
     // Durable at once, but open: not yet for the sync queue.
     auto stored = store_->findReceipt(s["id"].get<std::string>());
@@ -130,19 +144,19 @@ TEST_F(StationTest, AcceptedParcelThroughInspectionPhotosAndCompletion)
     EXPECT_FALSE(stored.value()->completedAt);
 
     auto early = station_->complete();
-    EXPECT_EQ(early.word, "incomplete");
-    EXPECT_EQ(early.status, 409);
-    EXPECT_EQ(early.extra["missing"][0]["what"], "condition");
+    EXPECT_EQ(early.reason, "incomplete");
+    EXPECT_EQ(httpStatus(early.reason), 409);
+    EXPECT_EQ(toReply(early, {}).body["missing"][0]["what"], "condition");
 
     ASSERT_TRUE(station_->setCondition("ok").ok());
     ASSERT_TRUE(photo("overview").ok());
     ASSERT_TRUE(photo("label", true).ok());
     EXPECT_TRUE(session()["can_complete"].get<bool>());
-    EXPECT_EQ(station_->state()["prompt"], "complete");
+    EXPECT_EQ(state()["prompt"], "complete");
     clock_.advance(30s);
     ASSERT_TRUE(station_->complete().ok());
 
-    auto st = station_->state();
+    auto st = state();
     EXPECT_TRUE(st["session"].is_null());
     EXPECT_EQ(st["last"]["outcome"], "accepted");
     EXPECT_EQ(st["counts"]["accepted"], 1);
@@ -159,10 +173,10 @@ TEST_F(StationTest, RefusedParcelClosesAfterItsRefusalPhoto)
 {
     ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00005"))).ok());
     EXPECT_EQ(session()["decision"]["reason"], "expired");
-    EXPECT_EQ(station_->state()["prompt"], "override_or_refusal_photo");
-    EXPECT_EQ(station_->setCondition("ok").word, "wrong_phase");
+    EXPECT_EQ(state()["prompt"], "override_or_refusal_photo");
+    EXPECT_EQ(station_->setCondition("ok").reason, "wrong_phase");
     ASSERT_TRUE(photo("overview").ok());
-    auto st = station_->state();
+    auto st = state();
     EXPECT_TRUE(st["session"].is_null());
     EXPECT_EQ(st["last"]["reason"], "expired");
     EXPECT_EQ(st["counts"]["rejected"], 1);
@@ -172,7 +186,7 @@ TEST_F(StationTest, WithoutCameraRefusalsCloseAtOnce)
 {
     station_ = makeStation(/*camera=*/false);
     ASSERT_TRUE(station_->noCode().ok());
-    auto st = station_->state();
+    auto st = state();
     EXPECT_TRUE(st["session"].is_null());
     EXPECT_EQ(st["last"]["reason"], "no_code");
     EXPECT_FALSE(st["camera"].get<bool>());
@@ -183,14 +197,14 @@ TEST_F(StationTest, OrderMismatchHeldThenOverriddenToAccepted)
 {
     ASSERT_TRUE(station_->onScan(scan("100000099")).ok());
     EXPECT_EQ(session()["phase"], "idle");
-    EXPECT_EQ(station_->state()["prompt"], "scan_code_or_no_code");
+    EXPECT_EQ(state()["prompt"], "scan_code_or_no_code");
     const auto code = demoCode("DEMO00008");
     ASSERT_TRUE(station_->onScan(scan(code)).ok());
     EXPECT_EQ(session()["decision"]["outcome"], "held");
     const auto id = session()["id"].get<std::string>();
 
-    EXPECT_EQ(station_->override_(id, "held", "x", "sup-1").word, "bad_outcome");
-    EXPECT_EQ(station_->override_(id, "accepted", "", "sup-1").word, "bad_reason");
+    EXPECT_EQ(station_->override_(id, "held", "x", "sup-1").reason, "bad_outcome");
+    EXPECT_EQ(station_->override_(id, "accepted", "", "sup-1").reason, "bad_reason");
     ASSERT_TRUE(station_->override_(id, "accepted", "customer confirmed", "sup-1").ok());
     auto s = session();
     EXPECT_EQ(s["override"]["by"], "sup-1");
@@ -211,9 +225,9 @@ TEST_F(StationTest, OverrideOfPastReceiptAndItsLimits)
     auto r = store_->findReceipt(id);
     ASSERT_TRUE(r && r.value() && r.value()->override_);
     EXPECT_EQ(r.value()->override_->outcome, core::Outcome::Accepted);
-    EXPECT_EQ(station_->state()["counts"]["accepted"], 1);
-    EXPECT_EQ(station_->override_(id, "rejected", "again", "sup-1").word, "not_overridable");
-    EXPECT_EQ(station_->override_("nope", "accepted", "x", "sup-1").word, "not_found");
+    EXPECT_EQ(state()["counts"]["accepted"], 1);
+    EXPECT_EQ(station_->override_(id, "rejected", "again", "sup-1").reason, "not_overridable");
+    EXPECT_EQ(station_->override_("nope", "accepted", "x", "sup-1").reason, "not_found");
 }
 
 TEST_F(StationTest, NextCodeWaitsForTheOpenParcel)
@@ -223,9 +237,9 @@ TEST_F(StationTest, NextCodeWaitsForTheOpenParcel)
     EXPECT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
     EXPECT_TRUE(station_->onScan(scan(demoCode("DEMO0000A"), core::Transport::Camera)).ok());
     auto r = station_->onScan(scan(demoCode("DEMO0000A")));
-    EXPECT_EQ(r.word, "finish_current");
-    EXPECT_EQ(station_->state()["message"]["word"], "finish_current");
-    EXPECT_EQ(station_->noCode().word, "finish_current");
+    EXPECT_EQ(r.reason, "finish_current");
+    EXPECT_EQ(state()["message"]["word"], "finish_current");
+    EXPECT_EQ(station_->noCode().reason, "finish_current");
 }
 
 TEST_F(StationTest, ItemScansCountAgainstTheOrderLines)
@@ -234,7 +248,7 @@ TEST_F(StationTest, ItemScansCountAgainstTheOrderLines)
     ASSERT_TRUE(station_->onScan(scan("]E004012345678901")).ok());
     EXPECT_EQ(session()["lines"][0]["scanned"], 1);
     ASSERT_TRUE(station_->onScan(scan("]E04006381333931")).ok());
-    EXPECT_EQ(station_->state()["message"]["word"], "item_not_expected");
+    EXPECT_EQ(state()["message"]["word"], "item_not_expected");
 }
 
 TEST_F(StationTest, AbandonedAfterTimeoutIsRecorded)
@@ -245,7 +259,7 @@ TEST_F(StationTest, AbandonedAfterTimeoutIsRecorded)
     EXPECT_FALSE(station_->tick());
     clock_.advance(1s);
     EXPECT_TRUE(station_->tick());
-    auto st = station_->state();
+    auto st = state();
     EXPECT_TRUE(st["session"].is_null());
     EXPECT_TRUE(st["last"]["abandoned"].get<bool>());
     EXPECT_EQ(st["counts"]["abandoned"], 1);
@@ -261,7 +275,7 @@ TEST_F(StationTest, UndecidedParcelAbandonedAsNoCode)
     ASSERT_TRUE(station_->onScan(scan("100000001")).ok());
     clock_.advance(600s);
     EXPECT_TRUE(station_->tick());
-    auto st = station_->state();
+    auto st = state();
     EXPECT_EQ(st["last"]["reason"], "no_code");
     EXPECT_TRUE(st["last"]["abandoned"].get<bool>());
     auto r = store_->findReceipt(st["last"]["id"].get<std::string>());
@@ -275,6 +289,8 @@ TEST_F(StationTest, OpenSessionShownAgainAfterRestart)
     ASSERT_TRUE(station_->setCondition("damaged_minor").ok());
     ASSERT_TRUE(station_->setFlag("wrong_item", true).ok());
     ASSERT_TRUE(photo("overview").ok());
+    // The label was read in this one: after the restart it must not be asked for again.
+    ASSERT_TRUE(photo("label", /*labelVisible=*/true).ok());
     const auto before = session();
     station_.reset();
     store_.reset();
@@ -285,9 +301,10 @@ TEST_F(StationTest, OpenSessionShownAgainAfterRestart)
     EXPECT_EQ(after["phase"], before["phase"]);
     EXPECT_EQ(after["condition"], "damaged_minor");
     EXPECT_EQ(after["flags"], before["flags"]);
-    EXPECT_EQ(after["photos"].size(), 1u);
+    EXPECT_EQ(after["photos"].size(), 2u);
+    EXPECT_EQ(after["photos"], before["photos"]);
     EXPECT_EQ(after["missing"], before["missing"]);
-    EXPECT_EQ(station_->state()["message"]["word"], "resumed");
+    EXPECT_EQ(state()["message"]["word"], "resumed");
 }
 
 TEST_F(StationTest, KeptCountsEqualTheStoresCount)
@@ -295,7 +312,7 @@ TEST_F(StationTest, KeptCountsEqualTheStoresCount)
     auto same = [&] {
         auto c = store_->countReceipts(std::chrono::floor<std::chrono::days>(clock_.now()));
         ASSERT_TRUE(c);
-        const auto j = station_->state()["counts"];
+        const auto j = state()["counts"];
         EXPECT_EQ(j["accepted"], c.value().accepted);
         EXPECT_EQ(j["rejected"], c.value().rejected);
         EXPECT_EQ(j["held"], c.value().held);
@@ -319,7 +336,7 @@ TEST_F(StationTest, KeptCountsEqualTheStoresCount)
     clock_.advance(601s);
     EXPECT_TRUE(station_->tick());
     same();
-    EXPECT_EQ(station_->state()["counts"]["total"], 3);
+    EXPECT_EQ(state()["counts"]["total"], 3);
 }
 
 TEST(DemoDataTest, SeedingLateInTheDayLeavesTheDaysCountsAtZero)
@@ -351,13 +368,14 @@ TEST_F(StationTest, RefusedPhotoChangesNothing)
     ASSERT_TRUE(station_->onScan(scan(demoCode("DEMO00001"))).ok());
     auto job = station_->beginPhoto("overview");
     ASSERT_TRUE(job);
-    vision::PhotoOutcome o;
-    o.quality.refusal = "too_blurry";
+    core::PhotoTaken o;
+    o.refusal = "too_blurry";
     auto r = station_->finishPhoto(job.value(), o);
-    EXPECT_EQ(r.word, "too_blurry");
-    EXPECT_EQ(r.status, 409);
+    EXPECT_EQ(r.reason, "too_blurry");
+    EXPECT_EQ(httpStatus(r.reason), 409);
     EXPECT_EQ(session()["photos"].size(), 0u);
     EXPECT_EQ(station_->beginPhoto("selfie").error().code, ErrorCode::InvalidArgument);
+    EXPECT_TRUE(station_->beginPhoto("selfie").error().is("bad_role"));
 }
 
 TEST_F(StationTest, FullDiskLosesNothingAlreadyRecorded)
@@ -369,13 +387,13 @@ TEST_F(StationTest, FullDiskLosesNothingAlreadyRecorded)
     for (int i = 0; i < 20000 && r.ok(); ++i) {
         r = station_->setFlag("wrong_item", i % 2 == 0);
     }
-    ASSERT_EQ(r.word, "store_error");
-    EXPECT_EQ(r.status, 503);
+    ASSERT_EQ(r.reason, "store_error");
+    EXPECT_EQ(httpStatus(r.reason), 503);
     // What the screen shows is what the disk holds.
     auto stored = store_->findReceipt(id);
     ASSERT_TRUE(stored && stored.value());
     EXPECT_EQ(session()["flags"], nlohmann::json(stored.value()->flags));
-    EXPECT_EQ(station_->state()["message"]["word"], "store_error");
+    EXPECT_EQ(state()["message"]["word"], "store_error");
     EXPECT_FALSE(station_->onScan(scan(demoCode("DEMO0000A"))).ok());
 }
 

@@ -2,6 +2,8 @@
 // Decisions drive feedback on the scanner that read the code, through the simulator.
 #include "feedback.h"
 
+#include "returnscan/station/station.h"
+
 #include <gtest/gtest.h>
 
 #include "firmware_if/firmware_test_support.h"
@@ -23,7 +25,7 @@ TEST(ScannerFeedbackTest, AcceptedGivesGoodBeepAndGreen)
     SimPty handheld(fw::SimProtocol::Ssi);
     ScannerFeedback fb = patient();
     fb.bind("handheld-1", {handheld.slaveName, fw::findDriver("ssi")});
-    auto r = fb.signal("handheld-1", core::Outcome::Accepted);
+    auto r = fb.signal("handheld-1", station::feedbackFor(core::Outcome::Accepted));
     ASSERT_TRUE(r.ok()) << r.error().message;
     ASSERT_EQ(r->size(), 2u);
     EXPECT_EQ((*r)[0].outcome, fw::Exchange::Outcome::Ack);
@@ -39,8 +41,8 @@ TEST(ScannerFeedbackTest, RejectedAndHeldGiveErrorBeepAndRedOnTheReadingScanner)
     ScannerFeedback fb = patient();
     fb.bind("handheld-1", {handheld.slaveName, fw::findDriver("ssi")});
     fb.bind("presentation", {presentation.slaveName, fw::findDriver("ssi")});
-    ASSERT_TRUE(fb.signal("presentation", core::Outcome::Rejected).ok());
-    ASSERT_TRUE(fb.signal("presentation", core::Outcome::Held).ok());
+    ASSERT_TRUE(fb.signal("presentation", station::feedbackFor(core::Outcome::Rejected)).ok());
+    ASSERT_TRUE(fb.signal("presentation", station::feedbackFor(core::Outcome::Held)).ok());
     handheld.stop();
     presentation.stop();
     EXPECT_TRUE(handheld.log().empty());
@@ -53,7 +55,7 @@ TEST(ScannerFeedbackTest, UnsupportedCommandsAreReportedAndTheRestStillSent)
     SimPty honeywell(fw::SimProtocol::Honeywell);
     ScannerFeedback fb = patient();
     fb.bind("hw", {honeywell.slaveName, fw::findDriver("honeywell-serial")});
-    auto r = fb.signal("hw", core::Outcome::Accepted);
+    auto r = fb.signal("hw", station::feedbackFor(core::Outcome::Accepted));
     ASSERT_TRUE(r.ok());
     EXPECT_EQ((*r)[0].outcome, fw::Exchange::Outcome::Ack);          // SYN BEL CR
     EXPECT_EQ((*r)[1].outcome, fw::Exchange::Outcome::Unsupported);  // no LED command
@@ -70,7 +72,7 @@ TEST(ScannerFeedbackTest, ASilentScannerCostsAtMostTheRetryBudget)
     ScannerFeedback fb;
     fb.bind("dead", {dead.slaveName, fw::findDriver("ssi")});
     const auto t0 = std::chrono::steady_clock::now();
-    auto r = fb.signal("dead", core::Outcome::Rejected);
+    auto r = fb.signal("dead", station::feedbackFor(core::Outcome::Rejected));
     ASSERT_TRUE(r.ok());
     EXPECT_EQ((*r)[0].outcome, fw::Exchange::Outcome::NoAnswer);
     EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(1000));
@@ -79,9 +81,10 @@ TEST(ScannerFeedbackTest, ASilentScannerCostsAtMostTheRetryBudget)
 TEST(ScannerFeedbackTest, UnboundOrMissingScannerIsAnError)
 {
     ScannerFeedback fb;
-    EXPECT_EQ(fb.signal("nobody", core::Outcome::Accepted).error().code, ErrorCode::NotFound);
+    EXPECT_EQ(fb.signal("nobody", station::feedbackFor(core::Outcome::Accepted)).error().code,
+              ErrorCode::NotFound);
     fb.bind("gone", {"/nonexistent/ttyACM3", fw::findDriver("ssi")});
-    EXPECT_FALSE(fb.signal("gone", core::Outcome::Accepted).ok());
+    EXPECT_FALSE(fb.signal("gone", station::feedbackFor(core::Outcome::Accepted)).ok());
 }
 
 }  // namespace

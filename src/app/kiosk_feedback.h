@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: Apache-2.0
+// The station's scanner feedback port in the kiosk: cues are sent from a feedback thread of
+// their own (a silent scanner costs its retry budget there, never on the station thread).
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "feedback.h"
+#include "returnscan/core/station_ports.h"
+#include "task_thread.h"
+
+namespace returnscan::app {
+
+class FeedbackService final : public core::ScannerFeedbackPort {
+public:
+    /// `demo`: print the simulated scanners' beeps and LEDs ("demo..." devices) on stdout.
+    FeedbackService(ChannelOpener opener, bool demo);
+    ~FeedbackService() override;
+
+    /// Binds a scanner before start().
+    void bind(const std::string& deviceId, FeedbackTarget target);
+    void start();
+    void stop();
+
+    // core::ScannerFeedbackPort: queues the commands; a failure is reported once per failure
+    // spell and scanner, and again when the scanner answers again.
+    void signal(const std::string& device, core::FeedbackCue cue) override;
+
+private:
+    void send(const std::string& device, core::FeedbackCue cue);
+
+    ScannerFeedback feedback_;
+    bool demo_;
+    std::set<std::string> warned_;  ///< feedback thread only
+    TaskThread thread_{nullptr};
+};
+
+}  // namespace returnscan::app
