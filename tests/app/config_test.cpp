@@ -119,12 +119,15 @@ pin_lockout_seconds = 60
 
 [[ui.supervisor]]
 id = "anna"
-pin_hash = "pbkdf2-sha256$600000$00ff$abcdef01"
+pin_hash = "pbkdf2-sha256$600000$00112233445566778899aabbccddeeff$000102030405060708090a0b0c0d0e0f"
 
 [[ui.supervisor]]
 id = "ben"
-pin_hash = "pbkdf2-sha256$1000$aa$bb"
+pin_hash = "pbkdf2-sha256$1000$a0a1a2a3a4a5a6a7$b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"
 )toml";
+
+constexpr const char* kHash2 =
+    "pbkdf2-sha256$1000$a0a1a2a3a4a5a6a7$b0b1b2b3b4b5b6b7b8b9babbbcbdbebf";
 
 KioskConfig parseOk(const std::string& text)
 {
@@ -247,7 +250,9 @@ TEST(ConfigTest, FullFileFillsEveryField)
     EXPECT_EQ(c.pinLockout, std::chrono::seconds(60));
     ASSERT_EQ(c.supervisors.size(), 2u);
     EXPECT_EQ(c.supervisors[0].id, "anna");
-    EXPECT_EQ(c.supervisors[0].pinHash, "pbkdf2-sha256$600000$00ff$abcdef01");
+    EXPECT_EQ(
+        c.supervisors[0].pinHash,
+        "pbkdf2-sha256$600000$00112233445566778899aabbccddeeff$000102030405060708090a0b0c0d0e0f");
     EXPECT_EQ(c.supervisors[1].id, "ben");
 }
 
@@ -496,9 +501,9 @@ TEST(ConfigTest, DuplicateDeviceNameIsRefused)
     EXPECT_THAT(parseError("[[scanner]]\nname = \"x\"\ndevice = \"/dev/ttyACM0\"\n"
                            "[[camera]]\nname = \"x\"\nsource = \"0\"\n"),
                 StartsWith("kiosk.toml:5: camera[0].name: duplicate name \"x\""));
-    EXPECT_THAT(parseError("[[ui.supervisor]]\nid = \"a\"\npin_hash = \"pbkdf2-sha256$1$aa$bb\"\n"
-                           "[[ui.supervisor]]\nid = \"a\"\npin_hash = "
-                           "\"pbkdf2-sha256$1$aa$bb\"\n"),
+    const std::string sup =
+        std::string("[[ui.supervisor]]\nid = \"a\"\npin_hash = \"") + kHash2 + "\"\n";
+    EXPECT_THAT(parseError(sup + sup),
                 StartsWith("kiosk.toml:5: ui.supervisor[1].id: duplicate supervisor id \"a\""));
 }
 
@@ -573,6 +578,19 @@ TEST(ConfigTest, SyncAndUiRulesNameTheKey)
                            "\"pbkdf2-sha256$"));
     EXPECT_THAT(parseError("[[ui.supervisor]]\nid = \"a\"\n"),
                 StartsWith("kiosk.toml:1: ui.supervisor[0].pin_hash: is required"));
+    // The check is the web server's own (ui::isPinHash): a hash that passes --check-config
+    // starts the kiosk. A 1-byte salt, a 1-byte hash and 0 iterations once passed here and
+    // failed at start.
+    for (const auto* bad :
+         {"pbkdf2-sha256$1000$aa$b0b1b2b3b4b5b6b7b8b9babbbcbdbebf",
+          "pbkdf2-sha256$1000$a0a1a2a3a4a5a6a7$bb",
+          "pbkdf2-sha256$0$a0a1a2a3a4a5a6a7$b0b1b2b3b4b5b6b7b8b9babbbcbdbebf",
+          "pbkdf2-sha256$1000$a0a1a2a3a4a5a6a$b0b1b2b3b4b5b6b7b8b9babbbcbdbebf"}) {
+        EXPECT_THAT(
+            parseError(std::string("[[ui.supervisor]]\nid = \"a\"\npin_hash = \"") + bad + "\"\n"),
+            StartsWith("kiosk.toml:3: ui.supervisor[0].pin_hash: expected"))
+            << bad;
+    }
     EXPECT_THAT(parseError("[ui]\nallowed_hosts = [\"kiosk local\"]\n"),
                 StartsWith("kiosk.toml:2: ui.allowed_hosts[0]: expected a host name"));
 }
