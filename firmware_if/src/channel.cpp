@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "returnscan/core/log.h"
+
 namespace returnscan::firmware_if {
 namespace {
 
@@ -154,8 +156,10 @@ std::string_view toString(Exchange::Outcome o)
     return "unknown";
 }
 
-Exchange exchange(Channel& channel, const Driver& driver, const Request& request,
-                  const ExchangeOptions& options, bool withSetup)
+namespace {
+
+Exchange exchangeUnlogged(Channel& channel, const Driver& driver, const Request& request,
+                          const ExchangeOptions& options, bool withSetup)
 {
     Exchange ex;
     // Check support before anything goes out, so an unsupported command sends nothing.
@@ -270,6 +274,46 @@ Exchange exchange(Channel& channel, const Driver& driver, const Request& request
     ex.detail = lastWasRetryableNak
                     ? "NAK after " + std::to_string(attempts) + " attempts"
                     : "no valid answer after " + std::to_string(attempts) + " attempts";
+    return ex;
+}
+
+}  // namespace
+
+Exchange exchange(Channel& channel, const Driver& driver, const Request& request,
+                  const ExchangeOptions& options, bool withSetup)
+{
+    const core::Logger log(core::LogCategory::Firmware);
+    const std::string command(toString(request.command));
+    auto fields = [&](const Exchange* ex) {
+        core::LogContext c{.fields = {{"command", command}, {"driver", driver.name}}};
+        if (ex != nullptr) {
+            c.fields.push_back({"outcome", std::string(toString(ex->outcome))});
+            c.fields.push_back({"attempts", std::to_string(ex->attempts)});
+        }
+        return c;
+    };
+    log.debug("command " + command + " sent", fields(nullptr));
+    Exchange ex = exchangeUnlogged(channel, driver, request, options, withSetup);
+    if (log.enabled(core::LogLevel::Wire)) {
+        for (const auto& f : ex.sent)
+            log.wire("tx", f);
+        if (!ex.received.empty())
+            log.wire("rx", ex.received);
+    }
+    const std::string what = "command " + command + ": " + std::string(toString(ex.outcome)) +
+                             (ex.detail.empty() ? "" : " (" + ex.detail + ")");
+    switch (ex.outcome) {
+        case Exchange::Outcome::Nak:
+        case Exchange::Outcome::Failed:
+            // The scanner refused the command, or its line could not be written.
+            log.warning(what, fields(&ex));
+            break;
+        case Exchange::Outcome::Ack:
+        case Exchange::Outcome::NoAnswer:  // a timeout: the caller's spell says more
+        case Exchange::Outcome::Unsupported:
+            log.debug(what, fields(&ex));
+            break;
+    }
     return ex;
 }
 

@@ -22,10 +22,12 @@
 #include "demo.h"
 #include "kiosk_terminal.h"
 #include "returnscan/core/clock.h"
+#include "returnscan/core/log.h"
 #include "returnscan/core/receive.h"
 #include "returnscan/store/authorization_io.h"
 #include "returnscan/store/receipt_json.h"
 #include "returnscan/store/store.h"
+#include "returnscan/log/sinks.h"
 
 namespace returnscan::app {
 namespace {
@@ -491,6 +493,19 @@ int runCli(int argc, char** argv)
            std::string("SQLite database file (env RETURNSCAN_DB; default ") + kDefaultDb + ")")
         ->envname("RETURNSCAN_DB")
         ->default_str(kDefaultDb);
+    std::string logSpec;
+    app.add_option("--log-level", logSpec,
+                   "What the log shows: LEVEL[,CATEGORY=LEVEL...], levels error, warning, "
+                   "notice, info, debug, wire, off; categories app, input, vision, store, sync, "
+                   "ui, station, firmware (env RETURNSCAN_LOG_LEVEL; default: the web kiosk "
+                   "warning, other commands off, notice when stderr is the systemd journal)")
+        ->envname("RETURNSCAN_LOG_LEVEL")
+        ->check(CLI::Validator(
+            [](std::string& spec) {
+                auto l = core::parseLogLevels(spec);
+                return l ? std::string() : l.error().message;
+            },
+            "LEVEL[,CATEGORY=LEVEL...]"));
     int status = kExitOk;
 
     // codes
@@ -605,6 +620,23 @@ int runCli(int argc, char** argv)
     addSyncCommands(app, g, status);
     addFirmwareCommands(app, g, status);
     addKioskCommands(app, g, status);
+
+    // The log's levels, before any command runs. A command's own stdout and stderr are its
+    // interface (scripts and tests parse them), so only the web kiosk, a daemon, logs to a
+    // terminal by default (from notice up: a device back, a sync that works again); in the
+    // journal every command logs from notice up.
+    app.parse_complete_callback([&] {
+        core::LogLevels levels(std::nullopt);
+        if (log::defaultSinkKind() == log::SinkKind::Journald)
+            levels = core::LogLevels(core::LogLevel::Notice);
+        else if (kiosk->parsed() && !ksk.terminal && !ksk.checkConfig && !ksk.listDemoCodes)
+            levels = core::LogLevels(core::LogLevel::Notice);
+        if (!logSpec.empty()) {
+            if (auto l = core::parseLogLevels(logSpec, levels))
+                levels = *l;
+        }
+        core::processLogHub().setLevels(levels);
+    });
 
     try {
         app.parse(argc, argv);

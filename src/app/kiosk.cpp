@@ -25,6 +25,7 @@
 #include "kiosk_feedback.h"
 #include "kiosk_http.h"
 #include "random_ids.h"
+#include "returnscan/core/log.h"
 #include "read_router.h"
 #include "returnscan/firmware_if/channel.h"
 #include "returnscan/firmware_if/driver.h"
@@ -246,8 +247,9 @@ private:
             }
         }
         if (auto st = inputLoop_->watchHotplug(); !st) {
-            std::cerr << "returnscan: warning: no hotplug events (" << st.error().message
-                      << "); unplugged scanners are still reopened with backoff\n";
+            core::Logger(core::LogCategory::Input)
+                .warning("no hotplug events (" + st.error().message +
+                         "); unplugged scanners are still reopened with backoff");
         }
         inputThread_ = std::thread([this] {
             while (!stopping_) {
@@ -338,8 +340,9 @@ private:
         if (schedule_ && !sync_.running() && schedule_->due(now)) {
             schedule_->take(now);
             if (auto r = startSync(); !r.ok()) {
-                std::cerr << "returnscan: the nightly sync did not start: " << r.reason << " ("
-                          << r.message << ")\n";
+                core::Logger(core::LogCategory::Sync)
+                    .error("the nightly sync did not start: " + r.message,
+                           {.fields = {{"reason", r.reason}}});
             }
         }
         if (++ticks_ % 5 == 0 || changed) {

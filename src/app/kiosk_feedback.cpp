@@ -65,13 +65,18 @@ void FeedbackService::send(const std::string& device, core::FeedbackCue cue)
         }
     }
     // Once per failure spell and scanner, so a dead scanner does not fill the journal with a
-    // line per parcel; a scanner that answers again re-arms the warning.
+    // line per parcel; a scanner that answers again ends the spell with one line.
+    auto it = spells_.find(device);
+    if (it == spells_.end()) {
+        it = spells_
+                 .emplace(device, core::FailureSpell(core::Logger(core::LogCategory::Firmware, device)))
+                 .first;
+    }
     if (problem.empty()) {
-        if (warned_.erase(device) > 0) {
-            std::cerr << "returnscan: feedback on scanner " << device << " works again\n";
-        }
-    } else if (warned_.insert(device).second) {
-        std::cerr << "returnscan: no feedback on scanner " << device << ": " << problem << '\n';
+        (void)it->second.recovered("feedback on scanner " + device + " works again");
+    } else {
+        (void)it->second.failed("no feedback on scanner " + device + ": " + problem,
+                                {.key = "feedback"});
     }
 }
 

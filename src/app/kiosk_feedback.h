@@ -3,10 +3,11 @@
 // their own (a silent scanner costs its retry budget there, never on the station thread).
 #pragma once
 
-#include <set>
+#include <map>
 #include <string>
 
 #include "feedback.h"
+#include "returnscan/core/log.h"
 #include "returnscan/core/station_ports.h"
 #include "task_thread.h"
 
@@ -32,7 +33,8 @@ private:
 
     ScannerFeedback feedback_;
     bool demo_;
-    std::set<std::string> warned_;  ///< feedback thread only
+    /// Per scanner: a failure is logged once per spell (feedback thread only).
+    std::map<std::string, core::FailureSpell> spells_;
     TaskThread thread_{nullptr};
 };
 

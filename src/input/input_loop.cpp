@@ -11,6 +11,7 @@
 
 #include "device_link.h"
 #include "returnscan/core/classify.h"
+#include "returnscan/core/log.h"
 #include "returnscan/input/discovery.h"
 #include "returnscan/input/scanner.h"
 
@@ -58,6 +59,11 @@ struct InputLoop::Impl {
         std::shared_ptr<detail::DeviceLink> link;  ///< what other threads see of it
         /// Bytes wait for the device and none were taken since then.
         std::optional<SteadyTime> writeStalledSince;
+        /// The log: each spell of absence (unplugged, not found, stalled) and of refusal is
+        /// logged when it starts and when the device is back, not per retry.
+        core::Logger log{core::LogCategory::Input};
+        core::FailureSpell unavailable{core::Logger(core::LogCategory::Input)};
+        core::FailureSpell refused{core::Logger(core::LogCategory::Input), core::LogLevel::Error};
     };
 
     Impl(const core::Clock& c, InputSink& s, LoopOptions o)
@@ -128,9 +134,18 @@ struct InputLoop::Impl {
         return !d.link->outgoing.empty();
     }
 
+    /// A bad frame, a refused read or a failed write: reported to the sink, and logged (at
+    /// most LogRateLimit::burst a minute per device, then counted).
+    void readFailed(Device& d, const std::string& message)
+    {
+        d.log.warning(message, {.key = "read-failure"});
+        sink.onReadFailure({d.status.id, d.cfg.role, d.cfg.transport, message, clock.now()});
+    }
+
     void writeFailed(Device& d, const std::string& message)
     {
         ++d.status.errors;
+        d.log.warning(message, {.key = "write-failure"});
         sink.onReadFailure({d.status.id, d.cfg.role, d.cfg.transport, message, clock.now()});
     }
 
@@ -222,8 +237,41 @@ struct InputLoop::Impl {
         flush(d, now);
     }
 
+    /// Logs a state change, or a failure that keeps the state (a retry that finds the device
+    /// still absent: counted in the spell, not logged).
+    static void logState(Device& d, DeviceState s, std::string_view detail)
+    {
+        const DeviceState was = d.status.state;
+        const std::string at = d.status.path.empty() ? "" : " at " + d.status.path;
+        const std::string why = detail.empty() ? "" : ": " + std::string(detail);
+        switch (s) {
+            case DeviceState::Present: {
+                bool ended = d.unavailable.recovered("scanner back" + at + why);
+                ended = d.refused.recovered("scanner usable again" + at + why) || ended;
+                if (!ended && was != DeviceState::Present)
+                    d.log.notice("scanner opened" + at + why);
+                break;
+            }
+            case DeviceState::Absent:
+                (void)d.unavailable.failed(
+                    (was == DeviceState::Present ? "scanner lost" : "scanner not available") + why);
+                break;
+            case DeviceState::Stalled:
+                (void)d.unavailable.failed("scanner stalled" + why);
+                break;
+            case DeviceState::Refused:
+                (void)d.refused.failed("scanner refused" + why);
+                break;
+            case DeviceState::Closed:
+                if (was != DeviceState::Closed)
+                    d.log.notice("scanner closed" + why);
+                break;
+        }
+    }
+
     void setState(Device& d, DeviceState s, std::string_view detail)
     {
+        logState(d, s, detail);
         if (d.status.state == s && s != DeviceState::Refused)
             return;
         d.status.state = s;
@@ -274,6 +322,7 @@ struct InputLoop::Impl {
             scheduleRetry(d, now, refused);
             setState(d, refused ? DeviceState::Refused : DeviceState::Absent, e.message);
             if (refused) {
+                // Logged by the refusal spell (setState), once until the device is usable.
                 ++d.status.errors;
                 sink.onReadFailure(
                     {d.status.id, d.cfg.role, d.cfg.transport, e.message, clock.now()});
@@ -309,15 +358,13 @@ struct InputLoop::Impl {
         routeReplies(d, now);
         for (auto& e : out.errors) {
             ++d.status.errors;
-            sink.onReadFailure(
-                {d.status.id, d.cfg.role, d.cfg.transport, std::move(e), clock.now()});
+            readFailed(d, e);
         }
         for (auto& r : out.reads) {
             std::string problem = core::readProblem(r.data);
             if (!problem.empty()) {
                 ++d.status.errors;
-                sink.onReadFailure({d.status.id, d.cfg.role, d.cfg.transport,
-                                    "read refused: " + problem, clock.now()});
+                readFailed(d, "read refused: " + problem);
                 continue;
             }
             core::ScanEvent ev;
@@ -395,6 +442,9 @@ Status InputLoop::addDevice(ScannerConfig config)
                          "unknown HID POS profile '" + config.profile + "'");
     Impl::Device d;
     d.status.id = config.id;
+    d.log = core::Logger(core::LogCategory::Input, config.id);
+    d.unavailable = core::FailureSpell(d.log);
+    d.refused = core::FailureSpell(d.log, core::LogLevel::Error);
     d.link = std::make_shared<detail::DeviceLink>(config.id,
                                                   config.transport == core::Transport::Serial);
     {

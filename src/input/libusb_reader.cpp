@@ -14,6 +14,8 @@
 #include <mutex>
 #include <thread>
 
+#include "returnscan/core/log.h"
+
 namespace returnscan::input {
 
 UsbOutcome classifyUsbResult(int code)
@@ -67,6 +69,7 @@ public:
     LibusbReader(const ScannerConfig& cfg, UsbCalls& usb, std::unique_ptr<UsbCalls> owned,
                  int readFd, int writeFd, const HidPosLayout& layout)
         : cfg_(cfg),
+          log_(core::LogCategory::Input, cfg.id),
           usb_(usb),
           owned_(std::move(owned)),
           readFd_(readFd),
@@ -103,6 +106,7 @@ public:
         }
         for (auto& m : batch) {
             if (m.kind == Message::Report) {
+                log_.wire("rx", m.text);
                 decoder_->feed(
                     std::span(reinterpret_cast<const std::uint8_t*>(m.text.data()), m.text.size()),
                     now, out);
@@ -229,6 +233,7 @@ private:
     }
 
     ScannerConfig cfg_;
+    core::Logger log_;  ///< wire level: the reports read
     UsbCalls& usb_;
     std::unique_ptr<UsbCalls> owned_;
     int readFd_;

@@ -13,6 +13,7 @@
 #include <string>
 
 #include "libusb_reader.h"
+#include "returnscan/core/log.h"
 #include "returnscan/input/scanner.h"
 
 namespace returnscan::input {
@@ -43,8 +44,10 @@ private:
 
 class FdReader final : public ScannerReader {
 public:
-    FdReader(int fd, std::unique_ptr<FrameDecoder> decoder, std::size_t readSize, std::string notes)
-        : fd_(fd),
+    FdReader(int fd, std::unique_ptr<FrameDecoder> decoder, std::size_t readSize, std::string notes,
+             const std::string& deviceId)
+        : log_(core::LogCategory::Input, deviceId),
+          fd_(fd),
           decoder_(std::move(decoder)),
           readSize_(readSize),
           notes_(std::move(notes)),
@@ -66,6 +69,8 @@ public:
         for (int round = 0; round < 64; ++round) {
             const ssize_t n = ::read(fd_, buf, readSize_);
             if (n > 0) {
+                log_.wire("rx", std::string_view(reinterpret_cast<const char*>(buf),
+                                                 static_cast<std::size_t>(n)));
                 // Replies (SSI ACK) stay in `out`: the loop writes them in order with the
                 // commands queued for this device.
                 decoder_->feed(std::span(buf, static_cast<std::size_t>(n)), now, out);
@@ -91,8 +96,10 @@ public:
             return makeError(ErrorCode::Unsupported, "opened read-only");
         for (;;) {
             const ssize_t n = ::write(fd_, bytes.data(), bytes.size());
-            if (n >= 0)
+            if (n >= 0) {
+                log_.wire("tx", bytes.substr(0, static_cast<std::size_t>(n)));
                 return static_cast<std::size_t>(n);
+            }
             if (errno == EINTR)
                 continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK)
@@ -102,6 +109,7 @@ public:
     }
 
 private:
+    core::Logger log_;  ///< wire level: the bytes read and written
     int fd_;
     std::unique_ptr<FrameDecoder> decoder_;
     std::size_t readSize_;
@@ -153,6 +161,8 @@ Result<std::unique_ptr<ScannerReader>> openEvdev(const ScannerConfig& cfg, const
                 "; its keystrokes would also reach the desktop";
             if (!cfg.allowUngrabbed)
                 return makeError(ErrorCode::Busy, msg + ". Device refused.");
+            core::Logger(core::LogCategory::Input, cfg.id)
+                .warning(msg + "; read anyway (allow_ungrabbed)", {.key = "ungrabbed"});
             notes += "; WARNING: " + msg;
         } else {
             notes += "; grabbed";
@@ -162,7 +172,7 @@ Result<std::unique_ptr<ScannerReader>> openEvdev(const ScannerConfig& cfg, const
     }
     // Whole input_event structs; a FIFO may still split them, the decoder copes.
     return std::unique_ptr<ScannerReader>(std::make_unique<FdReader>(
-        fd.release(), std::move(*decoder), sizeof(input_event) * 64, std::move(notes)));
+        fd.release(), std::move(*decoder), sizeof(input_event) * 64, std::move(notes), cfg.id));
 }
 
 Result<std::unique_ptr<ScannerReader>> openHidraw(const ScannerConfig& cfg, const std::string& path)
@@ -208,7 +218,7 @@ Result<std::unique_ptr<ScannerReader>> openHidraw(const ScannerConfig& cfg, cons
         return std::move(layout).takeError();
     return std::unique_ptr<ScannerReader>(
         std::make_unique<FdReader>(fd.release(), makeHidPosDecoder(*layout, chr),
-                                   chr ? 4096 : layout->reportSize * 16, std::move(notes)));
+                                   chr ? 4096 : layout->reportSize * 16, std::move(notes), cfg.id));
 }
 
 Result<speed_t> speedFor(unsigned baud)
@@ -289,7 +299,7 @@ Result<std::unique_ptr<ScannerReader>> openSerial(const ScannerConfig& cfg, cons
         notes += ", plain";
     }
     return std::unique_ptr<ScannerReader>(
-        std::make_unique<FdReader>(fd.release(), std::move(decoder), 4096, std::move(notes)));
+        std::make_unique<FdReader>(fd.release(), std::move(decoder), 4096, std::move(notes), cfg.id));
 }
 
 }  // namespace

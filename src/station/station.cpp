@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "returnscan/core/classify.h"
+#include "returnscan/core/log.h"
 #include "returnscan/core/receive.h"
 
 namespace returnscan::station {
@@ -13,6 +14,11 @@ namespace {
 core::Timestamp startOfDay(core::Timestamp t)
 {
     return std::chrono::floor<std::chrono::days>(t);
+}
+
+core::Logger stationLog()
+{
+    return core::Logger(core::LogCategory::Station);
 }
 
 std::string aimText(const std::optional<core::AimId>& aim)
@@ -105,6 +111,8 @@ Status Station::resume()
 
 ActionResult Station::storeFailure(const Error& e)
 {
+    stationLog().error("not saved: " + e.message,
+                       {.receipt = session_ ? session_->id() : std::string(), .key = "store"});
     auto r = ActionResult::fail("store_error", "Not saved: " + e.message);
     notice("error", r.reason, r.message);
     return r;
@@ -334,6 +342,9 @@ ActionResult Station::decideParcel(std::optional<std::string> code, const core::
     session_ = next;
     notice_.reset();
     countDecision(out.decision.outcome);
+    stationLog().info(std::string("parcel ") + std::string(core::toString(out.decision.outcome)) +
+                          ": " + std::string(core::toString(out.decision.reason)),
+                      {.device = std::string(device), .receipt = next.id()});
     // A refused parcel with nothing to photograph is done at once.
     if (next.effectiveOutcome() != core::Outcome::Accepted &&
         next.missing(settings_.rules).empty()) {
@@ -424,6 +435,7 @@ ActionResult Station::abandon()
     if (auto st = persist(next); !st) {
         return storeFailure(st.error());
     }
+    stationLog().notice("parcel abandoned", {.receipt = next.id()});
     notice("warning", "abandoned", "The parcel was closed as abandoned.");
     return {};
 }
@@ -532,6 +544,9 @@ ActionResult Station::override_(std::string_view receiptId, std::string_view out
             return storeFailure(st.error());
         }
         refreshCounts();  // the effective outcome changed
+        stationLog().notice("override to " + std::string(outcome) + " by " +
+                                std::string(supervisor),
+                            {.receipt = next.id(), .fields = {{"reason", std::string(reason)}}});
         notice("info", "overridden", "Supervisor " + std::string(supervisor) + " overrode.");
         return {};
     }
@@ -564,6 +579,8 @@ ActionResult Station::override_(std::string_view receiptId, std::string_view out
         return storeFailure(st.error());
     }
     refreshCounts();
+    stationLog().notice("override to " + std::string(outcome) + " by " + std::string(supervisor),
+                        {.receipt = r.id, .fields = {{"reason", std::string(reason)}}});
     return {};
 }
 

@@ -21,6 +21,7 @@
 
 #include "returnscan/core/authorization.h"
 #include "returnscan/core/decision.h"
+#include "returnscan/core/log.h"
 
 // Concurrency note. SQLite 3.40 (Debian 12) has the "WAL-reset" bug (fixed in 3.44.1 / 3.45.1):
 // when two connections write and checkpoint a WAL database at the same moment, the WAL can be
@@ -73,7 +74,16 @@ namespace {
     message += " [SQLite code ";
     message += std::to_string(rc);
     message += "]";
-    return makeError(mapSqliteCode(rc), std::move(message), where);
+    const ErrorCode code = mapSqliteCode(rc);
+    if (code == ErrorCode::Busy || code == ErrorCode::Corrupt) {
+        // Busy beyond the timeout or a damaged file: worth an operator's look. Rate-limited
+        // per kind (a stuck writer makes every call fail the same way).
+        core::Logger(core::LogCategory::Store)
+            .error(message, {.fields = {{"sqlite_code", std::to_string(rc)}},
+                             .key = code == ErrorCode::Busy ? "busy" : "corrupt"},
+                   where);
+    }
+    return makeError(code, std::move(message), where);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1077,6 +1087,9 @@ Status SqliteStore::Impl::migrate()
         if (auto st = exec(Sql::Commit, doing); !st) {
             return rollbackWith(std::move(st).takeError());
         }
+        core::Logger(core::LogCategory::Store)
+            .notice("schema migrated to version " + std::to_string(next),
+                    {.fields = {{"schema_version", std::to_string(next)}}});
     }
 }
 

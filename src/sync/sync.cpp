@@ -12,12 +12,14 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <mutex>
 #include <nlohmann/json.hpp>
 #include <set>
 #include <utility>
 
 #include "http_client.h"
 #include "returnscan/core/code_format.h"
+#include "returnscan/core/log.h"
 #include "returnscan/core/time.h"
 #include "returnscan/store/authorization_io.h"
 #include "returnscan/store/receipt_json.h"
@@ -131,6 +133,48 @@ struct Page {
            });
 }
 
+/// The process's log (category sync). The run's own lines go to SyncOptions::logger for the
+/// command line as before, and here too: its problems at info, since the run's outcome is
+/// logged once per spell at warning (runSync), not once per run.
+void logToCore(LogLevel level, std::string_view text)
+{
+    static const core::Logger log(core::LogCategory::Sync);
+    switch (level) {
+        case LogLevel::Error:
+        case LogLevel::Info:
+            log.info(text);
+            break;
+        case LogLevel::Warning:
+            log.warning(text);
+            break;
+        case LogLevel::Debug:
+            log.debug(text);
+            break;
+    }
+}
+
+/// The word saved as last_run.result.
+std::string resultWord(const SyncReport& r)
+{
+    return r.complete()        ? "complete"
+           : r.authRefused     ? "token_refused"
+           : r.tlsRefused      ? "certificate_refused"
+           : r.deadlineReached ? "time_budget_spent"
+                               : "partial";
+}
+
+/// Runs that fail the same way night after night are one spell: logged when the first fails
+/// and when one completes again. Runs may come from several threads over the process's life.
+struct CentralSpell {
+    std::mutex mutex;
+    core::FailureSpell spell{core::Logger(core::LogCategory::Sync)};
+};
+CentralSpell& centralSpell()
+{
+    static CentralSpell s;
+    return s;
+}
+
 /// The state of one run, shared by the request handlers (all on the calling thread).
 class Run {
 public:
@@ -147,6 +191,7 @@ private:
         if (o_.logger) {
             o_.logger(level, text);
         }
+        logToCore(level, text);
     }
     void problem(const std::string& text)
     {
@@ -840,8 +885,14 @@ Result<SyncReport> Run::go()
     t.backoffInitial = o_.backoffInitial;
     t.backoffCap = o_.backoffCap;
     t.maxInFlight = o_.maxInFlight;
-    t.logger = o_.logger;
-    t.debug = static_cast<bool>(o_.logger) && o_.logLevel == LogLevel::Debug;
+    t.logger = [this](LogLevel level, std::string_view text) {
+        if (o_.logger) {
+            o_.logger(level, text);
+        }
+        logToCore(level, text);
+    };
+    t.debug = (static_cast<bool>(o_.logger) && o_.logLevel == LogLevel::Debug) ||
+              core::processLogHub().enabled(core::LogCategory::Sync, core::LogLevel::Debug);
     t.onFinished = [this] { progress(); };
     auto client = detail::HttpClient::create(std::move(t));
     if (!client) {
@@ -930,12 +981,7 @@ Result<SyncReport> Run::go()
     if (report_.deadlineReached) {
         problem("the run's time budget was spent; the rest stays queued for the next run");
     }
-    std::string result = report_.complete()        ? "complete"
-                         : report_.authRefused     ? "token_refused"
-                         : report_.tlsRefused      ? "certificate_refused"
-                         : report_.deadlineReached ? "time_budget_spent"
-                                                   : "partial";
-    saveRunState(result);
+    saveRunState(resultWord(report_));
     progress();
     return report_;
 }
@@ -1051,8 +1097,45 @@ Result<SyncReport> runSync(store::SqliteStore& store, const SyncOptions& options
                            const core::Clock& clock)
 {
     try {
+        const core::Logger log(core::LogCategory::Sync);
+        log.notice("sync run started", {.fields = {{"central", core::displaySafe(
+                                                                   options.centralUrl)}}});
         Run run(store, options, clock);
-        return run.go();
+        auto r = run.go();
+        auto& central = centralSpell();
+        std::lock_guard lock(central.mutex);
+        if (!r) {
+            (void)central.spell.failed("sync run failed: " + r.error().message);
+            return r;
+        }
+        const SyncReport& rep = *r;
+        const std::string result = resultWord(rep);
+        log.notice(
+            "sync run finished: " + result + "; receipts " + std::to_string(rep.receiptsAccepted) +
+                " accepted, " + std::to_string(rep.receiptsLeft) + " left; photos " +
+                std::to_string(rep.photosUploaded) + " uploaded, " +
+                std::to_string(rep.photosLeft) + " left; " + std::to_string(rep.codesInserted) +
+                " codes new, " + std::to_string(rep.codesUpdated) + " updated",
+            {.fields = {{"result", result},
+                        {"receipts_accepted", std::to_string(rep.receiptsAccepted)},
+                        {"receipts_duplicate", std::to_string(rep.receiptsDuplicate)},
+                        {"receipts_rejected", std::to_string(rep.receiptsRejected)},
+                        {"receipts_left", std::to_string(rep.receiptsLeft)},
+                        {"photos_uploaded", std::to_string(rep.photosUploaded)},
+                        {"photos_left", std::to_string(rep.photosLeft)},
+                        {"codes_inserted", std::to_string(rep.codesInserted)},
+                        {"codes_updated", std::to_string(rep.codesUpdated)},
+                        {"requests", std::to_string(rep.requests)},
+                        {"retries", std::to_string(rep.retries)}},
+             .key = "run-finished"});
+        if (rep.complete() || (options.dryRun && rep.problems.empty())) {
+            (void)central.spell.recovered("sync works again");
+        } else {
+            (void)central.spell.failed(
+                "sync run " + result +
+                (rep.problems.empty() ? std::string() : ": " + rep.problems.front()));
+        }
+        return r;
     } catch (const std::exception& e) {
         // Nothing thrown crosses the module boundary (nlohmann, std::bad_alloc, ...).
         return makeError(ErrorCode::Internal, std::string("sync failed: ") + e.what());

@@ -7,6 +7,7 @@
 
 #include "returnscan/core/aim.h"
 #include "returnscan/core/classify.h"
+#include "returnscan/core/log.h"
 
 namespace returnscan::vision {
 
@@ -96,15 +97,24 @@ void FrameGrabber::run()
         cv_.wait_for(lock, d, [&] { return stopping_; });
     };
     bool everOpened = false;
+    // One line when the camera goes (or cannot be opened) and one when it is back, however
+    // many reopen attempts lie between.
+    const core::Logger log(core::LogCategory::Vision, config_.id);
+    core::FailureSpell unavailable(log);
     while (!stopRequested()) {
         if (!source) {
             auto opened = opener_(config_);
             if (!opened) {
+                (void)unavailable.failed(
+                    (everOpened ? "camera lost: " : "camera not available: ") +
+                    opened.error().message);
                 ++failures;
                 sleepInterruptibly(reopenDelay(failures, options_.reopenMin, options_.reopenMax));
                 continue;
             }
             source = std::move(opened).value();
+            if (!unavailable.recovered("camera back") && !everOpened)
+                log.notice("camera opened: " + config_.source);
             if (everOpened) {
                 std::lock_guard lock(mutex_);
                 ++stats_.reopens;
@@ -116,6 +126,7 @@ void FrameGrabber::run()
             const ErrorCode code = frame.error().code;
             if (code == ErrorCode::NotFound) {
                 // End of a file or folder: nothing will come back by reopening.
+                log.info("camera source ended: " + frame.error().message);
                 std::lock_guard lock(mutex_);
                 ended_ = true;
                 cv_.notify_all();
@@ -126,9 +137,11 @@ void FrameGrabber::run()
                 ++stats_.readErrors;
             }
             if (code == ErrorCode::Parse) {
+                log.warning("frame skipped: " + frame.error().message, {.key = "bad-frame"});
                 continue;  // one bad image in a replay folder: skip it
             }
             // Device unplugged or stream dropped: close, wait, reopen.
+            (void)unavailable.failed("camera lost: " + frame.error().message);
             source.reset();
             ++failures;
             sleepInterruptibly(reopenDelay(failures, options_.reopenMin, options_.reopenMax));

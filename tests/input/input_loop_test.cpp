@@ -8,6 +8,7 @@
 
 #include "input/input_test_support.h"
 #include "returnscan/input/scanner.h"
+#include "support/log_capture.h"
 #include "support/temp_dir.h"
 
 namespace returnscan::input {
@@ -130,6 +131,96 @@ TEST(SerialReaderTest, ReopensWithBackoffWhenTheDeviceComesBackAndLeaksNoDescrip
         EXPECT_EQ(sink.data(), (std::vector<std::string>{"ROUND0", "ROUND1", "ROUND2"}));
     }
     EXPECT_EQ(tests::openFdCount(), fdsBefore);
+}
+
+TEST(InputLoopLogTest, AScannerThatGoesAndComesBackIsLoggedOncePerSpell)
+{
+    tests::ScopedLogCaptureForTest capture(core::LogLevels(core::LogLevel::Info));
+    tests::TempDir dir;
+    const std::string link = dir.file("scanner");
+    auto pty = std::make_unique<Pty>();
+    ASSERT_EQ(::symlink(pty->slaveName.c_str(), link.c_str()), 0);
+    core::SystemClock clock;
+    CollectingSink sink;
+    InputLoop loop(clock, sink, fastReopen());
+    ASSERT_TRUE(loop.addDevice(serialConfig(link)).ok());
+    const std::uint64_t opensBefore = loop.devices()[0].opens;
+    for (int round = 0; round < 3; ++round) {
+        pty.reset();
+        ASSERT_TRUE(runUntil(loop, [&] { return loop.devices()[0].state == DeviceState::Absent; }));
+        // Unplugged for a while: several reopen attempts fail, none of them is logged.
+        (void)runUntil(
+            loop, [] { return false; }, 150ms);
+        pty = std::make_unique<Pty>();
+        ::unlink(link.c_str());
+        ASSERT_EQ(::symlink(pty->slaveName.c_str(), link.c_str()), 0);
+        ASSERT_TRUE(
+            runUntil(loop, [&] { return loop.devices()[0].state == DeviceState::Present; }));
+    }
+    EXPECT_EQ(loop.devices()[0].opens, opensBefore + 3);
+
+    const auto& log = capture.sink();
+    ASSERT_EQ(log.matching("scanner opened").size(), 1u) << ::testing::PrintToString(log.messages());
+    const auto lost = log.matching("scanner lost");
+    const auto back = log.matching("scanner back");
+    ASSERT_EQ(lost.size(), 3u) << ::testing::PrintToString(log.messages());
+    ASSERT_EQ(back.size(), 3u) << ::testing::PrintToString(log.messages());
+    EXPECT_TRUE(log.matching("scanner not available").empty());
+    for (const auto& r : lost) {
+        EXPECT_EQ(r.level, core::LogLevel::Warning);
+        EXPECT_EQ(r.category, core::LogCategory::Input);
+        EXPECT_EQ(r.device, "handheld-1");
+    }
+    for (const auto& r : back) {
+        EXPECT_EQ(r.level, core::LogLevel::Notice);
+        EXPECT_EQ(r.device, "handheld-1");
+        ASSERT_FALSE(r.fields.empty());
+        EXPECT_EQ(r.fields.back().key, "failures");
+        // The loss and the failed reopen attempts, all in one spell.
+        EXPECT_GE(std::stoi(r.fields.back().value), 2);
+    }
+}
+
+TEST(InputLoopLogTest, ARefusedScannerIsOneErrorHoweverOftenItIsRetried)
+{
+    tests::ScopedLogCaptureForTest capture(core::LogLevels(core::LogLevel::Info));
+    Pty pty;
+    core::SystemClock clock;
+    CollectingSink sink;
+    LoopOptions o = fastReopen();
+    o.backoffMax = 10ms;  // a refused device is retried at backoffMax
+    InputLoop loop(clock, sink, o);
+    ScannerConfig c = serialConfig(pty.slaveName);
+    c.baud = 12345;
+    ASSERT_TRUE(loop.addDevice(c).ok());
+    (void)runUntil(
+        loop, [] { return false; }, 200ms);
+    EXPECT_GE(sink.failures.size(), 5u);  // each attempt is still reported to the sink
+    const auto refused = capture.sink().matching("scanner refused");
+    ASSERT_EQ(refused.size(), 1u) << ::testing::PrintToString(capture.sink().messages());
+    EXPECT_EQ(refused[0].level, core::LogLevel::Error);
+    EXPECT_NE(refused[0].message.find("baud"), std::string::npos);
+}
+
+TEST(InputLoopLogTest, BadReadsAreLoggedButRateLimited)
+{
+    tests::ScopedLogCaptureForTest capture(core::LogLevels(core::LogLevel::Info));
+    Pty pty;
+    core::SystemClock clock;
+    CollectingSink sink;
+    InputLoop loop(clock, sink);
+    ASSERT_TRUE(loop.addDevice(serialConfig(pty.slaveName)).ok());
+    std::string bad;
+    for (int i = 0; i < 30; ++i)
+        bad += "A\x1b[0mB\r";
+    pty.write(bad + "GOOD1\r");
+    ASSERT_TRUE(runUntil(loop, [&] { return sink.scans.size() == 1; }));
+    EXPECT_EQ(sink.failures.size(), 30u);  // the sink still sees every one
+    const auto refused = capture.sink().matching("read refused");
+    EXPECT_EQ(refused.size(), 10u);  // LogRateLimit's default burst
+    ASSERT_FALSE(refused.empty());
+    EXPECT_EQ(refused[0].level, core::LogLevel::Warning);
+    EXPECT_EQ(refused[0].device, "handheld-1");
 }
 
 TEST(SerialReaderTest, UdevRemoveClosesAndUdevAddReopensAtOnce)
