@@ -41,6 +41,7 @@ Reply decodeReply(std::span<const std::uint8_t> bytes)
 
 const Driver kGenericHidPosDriver{
     kName,
+    "generic",
     "HID POS over hidraw, trigger report 0x04 only (beeps, scan enable/disable, decode)",
     true,
     setup,

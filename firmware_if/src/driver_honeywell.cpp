@@ -202,6 +202,7 @@ Reply hidDecodeReply(std::span<const std::uint8_t> bytes)
 
 const Driver kHoneywellSerialDriver{
     kSerialName,
+    "honeywell",
     "Honeywell serial/CDC: SYN M CR menu commands (ACK/ENQ/NAK), SYN T/U CR trigger",
     false,
     serialSetup,
@@ -212,6 +213,7 @@ const Driver kHoneywellSerialDriver{
 
 const Driver kHoneywellHidPosDriver{
     kHidName,
+    "honeywell",
     "Honeywell HID POS over hidraw: trigger report 0x04, menu commands in report 0xFD",
     true,
     hidSetup,

@@ -182,6 +182,7 @@ Reply decodeReply(std::span<const std::uint8_t> bytes)
 
 const Driver kZebraSsiDriver{
     kName,
+    "ssi",
     "Zebra SSI over serial/CDC: packets with checksum, ACK/NAK, resend on NAK or timeout",
     false,
     setup,

@@ -1,9 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
-// The driver table (the one place that lists the per-vendor drivers) and shared helpers.
+// The driver table (the one place that lists the per-protocol drivers; which model uses which
+// is scanner_models.cpp) and shared helpers.
+#include <algorithm>
 #include <array>
 #include <cstdio>
 
 #include "drivers_internal.h"
+#include "returnscan/firmware_if/scanner_models.h"
 
 namespace returnscan::firmware_if {
 namespace {
@@ -33,22 +36,26 @@ std::span<const Driver* const> drivers()
 
 Result<const Driver*> driverFor(std::string_view transport, std::string_view protocol)
 {
-    const char* name = nullptr;
-    if (transport == "serial" && protocol == "ssi")
-        name = "ssi";
-    else if (transport == "serial" && protocol == "honeywell")
-        name = "honeywell-serial";
-    else if (transport == "hidraw" && protocol == "honeywell")
-        name = "honeywell-hidpos";
-    else if (transport == "hidraw" && protocol == "generic")
-        name = "generic-hidpos";
-    if (name == nullptr) {
-        return makeError(ErrorCode::InvalidArgument,
-                         "no scanner speaks protocol '" + std::string(protocol) + "' over " +
-                             std::string(transport) +
-                             " (serial: ssi or honeywell; hidraw: honeywell or generic)");
+    for (const ScannerModel& m : scannerModels()) {
+        if (m.driver != nullptr && transport == (m.driver->hid ? "hidraw" : "serial") &&
+            protocol == m.driver->protocol)
+            return m.driver;
     }
-    return findDriver(name);
+    // The drivers' words in the driver table's order (each driver serves a model of the table:
+    // ScannerModelTableTest).
+    std::vector<std::string_view> seen[2];  // serial, hidraw
+    std::string words[2];
+    for (const Driver* d : kDrivers) {
+        const int t = d->hid ? 1 : 0;
+        if (std::find(seen[t].begin(), seen[t].end(), d->protocol) != seen[t].end())
+            continue;
+        seen[t].push_back(d->protocol);
+        words[t] += std::string(words[t].empty() ? "" : " or ") + d->protocol;
+    }
+    return makeError(ErrorCode::InvalidArgument,
+                     "no scanner speaks protocol '" + std::string(protocol) + "' over " +
+                         std::string(transport) + " (serial: " + words[0] +
+                         "; hidraw: " + words[1] + ")");
 }
 
 std::string hex(std::string_view bytes)

@@ -4,9 +4,9 @@
 // thread per camera, FIFO scanners, the web server's workers, the feedback thread, the demo
 // player and the main thread (signals). Nothing but the station thread touches the store.
 // What each piece does lives in its own file: station (src/station), HTTP controller
-// (kiosk_http), cameras and photos (camera_hub), scanner feedback (kiosk_feedback), sync
-// child (sync_runner) and its schedule (station/sync_schedule), device list (device_status),
-// demo (demo_player), FIFO scanners (fifo_scanner).
+// (kiosk_http), cameras (vision::Camera) and photos (photo_camera), scanner feedback
+// (kiosk_feedback), sync child (sync_runner) and its schedule (station/sync_schedule), device
+// list (device_status), demo (demo_player), FIFO scanners (fifo_scanner).
 #include "kiosk.h"
 
 #include <signal.h>
@@ -18,12 +18,12 @@
 #include <mutex>
 #include <thread>
 
-#include "camera_hub.h"
 #include "demo_player.h"
 #include "device_status.h"
 #include "fifo_scanner.h"
 #include "kiosk_feedback.h"
 #include "kiosk_http.h"
+#include "photo_camera.h"
 #include "random_ids.h"
 #include "returnscan/core/log.h"
 #include "read_router.h"
@@ -34,6 +34,7 @@
 #include "returnscan/station/sync_schedule.h"
 #include "returnscan/store/store.h"
 #include "returnscan/ui/server.h"
+#include "returnscan/vision/capture.h"
 #include "returnscan/vision/photo.h"
 #include "returnscan/vision/synthetic.h"
 #include "station_view.h"
@@ -111,17 +112,19 @@ public:
         }
         (void)vision::removeStaleTemporaries(cfg_.photoDir);
         // Cameras first: whether photos can be taken decides what a parcel needs.
-        for (const auto& cam : cfg_.cameras) {
-            cameras_.push_back(std::make_unique<CameraHub>(
-                cam, vision::syntheticOpener(run_.syntheticControl), clock_, &router_));
+        for (const auto& entry : cfg_.cameras) {
+            auto cam = std::make_unique<vision::Camera>(
+                entry.camera, vision::syntheticOpener(run_.syntheticControl), clock_,
+                entry.decode ? router_.cameraSink() : vision::CameraReader::Sink{});
+            cameras_.push_back(KioskCamera{entry, std::move(cam)});
         }
-        CameraHub* photoCamera = nullptr;
-        for (auto& hub : cameras_) {
-            if (hub->entry().photos && photoCamera == nullptr) {
-                photoCamera = hub.get();
+        vision::Camera* photoCamera = nullptr;
+        for (auto& c : cameras_) {
+            if (c.entry.photos && photoCamera == nullptr) {
+                photoCamera = c.camera.get();
             }
-            if (hub->entry().preview && previewCamera_ == nullptr) {
-                previewCamera_ = hub.get();
+            if (c.entry.preview && previewCamera_ == nullptr) {
+                previewCamera_ = c.camera.get();
             }
         }
         photos_ = std::make_unique<KioskPhotoCamera>(
@@ -154,8 +157,8 @@ public:
         syncStatus_ = sync_.status(store_);
         publish();
         tasks_.start();
-        for (auto& hub : cameras_) {
-            hub->start();
+        for (auto& c : cameras_) {
+            c.camera->start();
         }
         if (auto st = startScanners(); !st) {
             return st;
@@ -219,8 +222,8 @@ public:
         if (inputThread_.joinable()) {
             inputThread_.join();
         }
-        for (auto& hub : cameras_) {
-            hub->stop();
+        for (auto& c : cameras_) {
+            c.camera->stop();
         }
         feedback_.stop();
         tasks_.stop();
@@ -310,9 +313,10 @@ private:
     json devicesNow() const
     {
         std::vector<CameraStatus> cams;
-        for (const auto& hub : cameras_) {
-            const auto& c = hub->entry().camera;
-            cams.push_back({c.id, c.role, hub->stateWord(), c.source});
+        for (const auto& c : cameras_) {
+            const auto& cfg = c.entry.camera;
+            cams.push_back({cfg.id, cfg.role, std::string(vision::toString(c.camera->state())),
+                            cfg.source});
         }
         return devicesJson(cfg_.scanners, router_,
                            ExtraScanners{run_.fifoScanners, !run_.demoSteps.empty()}, cams);
@@ -380,8 +384,13 @@ private:
     ReadRouter router_;
     SyncRunner sync_;
     std::optional<station::SyncSchedule> schedule_;
-    std::vector<std::unique_ptr<CameraHub>> cameras_;
-    CameraHub* previewCamera_ = nullptr;
+    /// A configured camera and what it is used for.
+    struct KioskCamera {
+        CameraEntry entry;
+        std::unique_ptr<vision::Camera> camera;
+    };
+    std::vector<KioskCamera> cameras_;
+    vision::Camera* previewCamera_ = nullptr;
     std::unique_ptr<KioskPhotoCamera> photos_;
     std::unique_ptr<HttpController> controller_;
     std::unique_ptr<input::InputLoop> inputLoop_;

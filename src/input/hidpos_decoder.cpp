@@ -113,10 +113,11 @@ private:
     bool overflow_ = false;
 };
 
-// The driver table: one entry per vendor file (STYLE.md, gpsd's drivers.c).
+// The profile table: one entry per vendor file (STYLE.md, gpsd's drivers.c), for the HID POS
+// profiles of firmware_if's model table (HidPosProfileTest checks that they match).
 constexpr HidPosDriver kDrivers[] = {
-    {"honeywell", &honeywellHidPosLayout},
-    {"generic", &genericHidPosLayout},
+    {firmware_if::ReadProfile::HidPosHoneywell, "honeywell", &honeywellHidPosLayout},
+    {firmware_if::ReadProfile::HidPosGeneric, "generic", &genericHidPosLayout},
 };
 
 }  // namespace

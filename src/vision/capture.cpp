@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// The capture thread (newest-frame mailbox, reopen with backoff) and the decode worker.
+// The capture thread (newest-frame mailbox, reopen with backoff), the camera worker (newest frame
+// for bursts and previews, optional decoding) and vision::Camera.
 #include "returnscan/vision/capture.h"
 
 #include <algorithm>
@@ -8,6 +9,7 @@
 #include "returnscan/core/aim.h"
 #include "returnscan/core/classify.h"
 #include "returnscan/core/log.h"
+#include "returnscan/vision/preview.h"
 
 namespace returnscan::vision {
 
@@ -179,9 +181,37 @@ std::optional<core::ScanEvent> toScanEvent(const DecodedCode& code, const Camera
     return e;
 }
 
+std::string_view toString(CameraState state)
+{
+    switch (state) {
+        case CameraState::Absent:
+            return "absent";
+        case CameraState::Ok:
+            return "ok";
+        case CameraState::Error:
+            return "error";
+    }
+    return "error";
+}
+
+CameraReader::CameraReader(FrameGrabber& grabber, const Decoder* decoder, const core::Clock& clock,
+                           Sink sink, Options options)
+    : grabber_(grabber),
+      decoder_(decoder),
+      clock_(clock),
+      sink_(std::move(sink)),
+      options_(options)
+{
+}
+
 CameraReader::CameraReader(FrameGrabber& grabber, const Decoder& decoder, const core::Clock& clock,
-                           Sink sink)
-    : grabber_(grabber), decoder_(decoder), clock_(clock), sink_(std::move(sink))
+                           Sink sink, Options options)
+    : CameraReader(grabber, &decoder, clock, std::move(sink), options)
+{
+}
+
+CameraReader::CameraReader(FrameGrabber& grabber, const core::Clock& clock, Options options)
+    : CameraReader(grabber, nullptr, clock, Sink{}, options)
 {
 }
 
@@ -195,14 +225,23 @@ void CameraReader::start()
     if (thread_.joinable()) {
         return;
     }
-    stopping_ = false;
+    {
+        std::lock_guard lock(frameMutex_);
+        stopping_ = false;
+    }
     finished_ = false;
     thread_ = std::thread([this] { run(); });
 }
 
 void CameraReader::stop()
 {
-    stopping_ = true;
+    {
+        // Under the frame mutex, so that a burst() between its check and its wait cannot miss
+        // the wake-up.
+        std::lock_guard lock(frameMutex_);
+        stopping_ = true;
+    }
+    frameCv_.notify_all();
     if (thread_.joinable()) {
         thread_.join();
     }
@@ -212,6 +251,89 @@ void CameraReader::waitUntilEnded()
 {
     std::unique_lock lock(doneMutex_);
     doneCv_.wait(lock, [&] { return finished_.load(); });
+}
+
+std::shared_ptr<const Frame> CameraReader::keep(Frame frame)
+{
+    auto shared = std::make_shared<const Frame>(std::move(frame));
+    {
+        std::lock_guard lock(frameMutex_);
+        latest_ = shared;
+        latestAt_ = clock_.monotonic();
+        ++seq_;
+    }
+    framesSeen_.fetch_add(1);
+    frameCv_.notify_all();
+    return shared;
+}
+
+std::vector<Frame> CameraReader::burst(int n, std::chrono::milliseconds timeout)
+{
+    std::vector<Frame> out;
+    if (n <= 0) {
+        return out;
+    }
+    std::unique_lock lock(frameMutex_);
+    auto seen = seq_;
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    ++waitingBursts_;
+    while (static_cast<int>(out.size()) < n) {
+        if (!frameCv_.wait_until(lock, until, [&] { return stopping_ || seq_ != seen; }) ||
+            stopping_) {
+            break;
+        }
+        seen = seq_;
+        out.push_back(*latest_);  // a copy: the worker replaces latest_, never changes it
+    }
+    --waitingBursts_;
+    if (out.empty() && latest_ && clock_.monotonic() - latestAt_ < options_.burstFallbackAge) {
+        out.push_back(*latest_);
+    }
+    return out;
+}
+
+std::optional<std::string> CameraReader::previewJpeg()
+{
+    std::shared_ptr<const Frame> frame;
+    {
+        std::lock_guard lock(frameMutex_);
+        if (!latest_) {
+            return std::nullopt;
+        }
+        const auto now = clock_.monotonic();
+        if (!preview_.empty() &&
+            (previewSeq_ == seq_ || now - previewAt_ < options_.previewInterval)) {
+            return preview_;
+        }
+        frame = latest_;
+        previewSeq_ = seq_;
+        previewAt_ = now;
+    }
+    // Encoded outside the lock: the worker keeps taking frames meanwhile.
+    auto jpeg = encodeJpeg(frame->view(), options_.previewQuality, options_.previewWidth);
+    previewEncodes_.fetch_add(1);
+    if (!jpeg) {
+        return std::nullopt;
+    }
+    std::lock_guard lock(frameMutex_);
+    preview_ = std::move(jpeg).value();
+    return preview_;
+}
+
+CameraState CameraReader::state() const
+{
+    std::lock_guard lock(frameMutex_);
+    if (!latest_) {
+        return CameraState::Absent;
+    }
+    return clock_.monotonic() - latestAt_ < options_.staleAfter ? CameraState::Ok
+                                                                : CameraState::Error;
+}
+
+int CameraReader::waitingBurstsForTest() const
+{
+    std::lock_guard lock(frameMutex_);
+    return waitingBursts_;
 }
 
 void CameraReader::run()
@@ -224,7 +346,11 @@ void CameraReader::run()
             }
             continue;
         }
-        auto codes = decoder_.decode(frame->view());
+        const auto current = keep(std::move(*frame));
+        if (decoder_ == nullptr) {
+            continue;
+        }
+        auto codes = decoder_->decode(current->view());
         framesDecoded_.fetch_add(1);
         if (!codes) {
             continue;  // counted by the decoder's caller logs; the next frame is a new chance
@@ -235,7 +361,9 @@ void CameraReader::run()
                 readsDropped_.fetch_add(1);
                 continue;
             }
-            sink_(std::move(*e));
+            if (sink_) {
+                sink_(std::move(*e));
+            }
         }
     }
     {
@@ -243,6 +371,36 @@ void CameraReader::run()
         finished_ = true;
     }
     doneCv_.notify_all();
+}
+
+Camera::Camera(CameraConfig config, SourceOpener opener, const core::Clock& clock,
+               CameraReader::Sink sink, CameraReader::Options options,
+               DecodeOptions decodeOptions)
+    : grabber_(std::move(config), std::move(opener))
+{
+    if (sink) {
+        decoder_ = std::make_unique<Decoder>(decodeOptions);
+    }
+    reader_ = std::make_unique<CameraReader>(grabber_, decoder_.get(), clock, std::move(sink),
+                                             options);
+}
+
+Camera::~Camera()
+{
+    stop();
+}
+
+void Camera::start()
+{
+    grabber_.start();
+    reader_->start();
+}
+
+void Camera::stop()
+{
+    // The worker first: it wakes the bursts, and nothing takes frames after it.
+    reader_->stop();
+    grabber_.stop();
 }
 
 }  // namespace returnscan::vision

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "returnscan/firmware_if/scanner_models.h"
 #include "returnscan/firmware_if/ssi.h"
 
 namespace returnscan::firmware_if {
@@ -49,6 +50,90 @@ TEST(DriverTableTest, MapsTransportAndProtocolWords)
     auto bad = driverFor("hidraw", "ssi");
     ASSERT_FALSE(bad.ok());
     EXPECT_EQ(bad.error().code, ErrorCode::InvalidArgument);
+}
+
+TEST(DriverTableTest, RefusesAWordNoModelSpeaksNamingTheWordsThatExist)
+{
+    auto bad = driverFor("hidraw", "ssi");
+    ASSERT_FALSE(bad.ok());
+    EXPECT_EQ(bad.error().message,
+              "no scanner speaks protocol 'ssi' over hidraw (serial: ssi or honeywell; hidraw: "
+              "honeywell or generic)");
+    EXPECT_FALSE(driverFor("usb", "generic").ok());
+}
+
+TEST(ScannerModelTableTest, SortedByVendorWithOneNamePerVendor)
+{
+    const auto models = scannerModels();
+    ASSERT_FALSE(models.empty());
+    for (std::size_t i = 0; i < models.size(); ++i) {
+        const ScannerModel& m = models[i];
+        EXPECT_NE(std::string(m.vendor), "");
+        EXPECT_NE(std::string(m.model), "");
+        EXPECT_STREQ(scannerVendorName(m.vendorId), m.vendor) << m.model;
+        if (i > 0) {
+            EXPECT_LE(models[i - 1].vendorId, m.vendorId) << m.model;
+        }
+    }
+    EXPECT_EQ(scannerVendorIds(), (std::vector<std::uint16_t>{0x0536, 0x05e0, 0x05f9, 0x065a,
+                                                               0x067e, 0x080c, 0x0c2e, 0x1eab}));
+    EXPECT_STREQ(scannerVendorName(0x05e0), "Zebra (Symbol)");
+    EXPECT_EQ(scannerVendorName(0x046d), nullptr) << "a keyboard vendor is no scanner vendor";
+}
+
+TEST(ScannerModelTableTest, EachModelsDriverFitsHowItIsRead)
+{
+    for (const ScannerModel& m : scannerModels()) {
+        switch (m.read) {
+            case ReadProfile::Keyboard:
+                EXPECT_EQ(m.driver, nullptr) << m.model << ": a keyboard has no channel back";
+                break;
+            case ReadProfile::SerialPlain:
+            case ReadProfile::SerialSsi:
+                if (m.driver != nullptr) {
+                    EXPECT_FALSE(m.driver->hid) << m.model;
+                }
+                break;
+            case ReadProfile::HidPosHoneywell:
+            case ReadProfile::HidPosGeneric:
+                if (m.driver != nullptr) {
+                    EXPECT_TRUE(m.driver->hid) << m.model;
+                }
+                break;
+        }
+        if (m.read == ReadProfile::SerialSsi) {
+            ASSERT_NE(m.driver, nullptr);
+            EXPECT_STREQ(m.driver->name, "ssi") << "SSI reads and SSI commands share the line";
+        }
+        if (m.driver != nullptr) {
+            EXPECT_EQ(findDriver(m.driver->name), m.driver) << m.model;
+            // driverFor() finds a driver of this protocol and transport.
+            auto d = driverFor(m.driver->hid ? "hidraw" : "serial", m.driver->protocol);
+            ASSERT_TRUE(d.ok()) << m.model;
+            EXPECT_EQ(*d, m.driver) << m.model;
+        }
+    }
+}
+
+TEST(ScannerModelTableTest, EveryDriverServesAModel)
+{
+    for (const Driver* d : drivers()) {
+        bool used = false;
+        for (const ScannerModel& m : scannerModels())
+            used = used || m.driver == d;
+        EXPECT_TRUE(used) << d->name << " is no model's driver";
+    }
+}
+
+TEST(ScannerModelTableTest, ReadProfileWords)
+{
+    EXPECT_EQ(toString(ReadProfile::HidPosHoneywell), "honeywell");
+    EXPECT_EQ(toString(ReadProfile::HidPosGeneric), "generic");
+    EXPECT_EQ(toString(ReadProfile::SerialSsi), "ssi");
+    EXPECT_EQ(parseHidPosProfile("generic"), ReadProfile::HidPosGeneric);
+    EXPECT_EQ(parseHidPosProfile("ssi"), std::nullopt);
+    EXPECT_TRUE(isHidPos(ReadProfile::HidPosHoneywell));
+    EXPECT_FALSE(isHidPos(ReadProfile::Keyboard));
 }
 
 TEST(CommandTest, WordsRoundTrip)

@@ -10,9 +10,10 @@
 #include <map>
 #include <regex>
 #include <set>
+#include <span>
 #include <sstream>
 
-#include "returnscan/firmware_if/vendors.h"
+#include "returnscan/firmware_if/scanner_models.h"
 #include "support/process.h"
 #include "support/temp_dir.h"
 
@@ -178,6 +179,128 @@ TEST(UdevRulesTest, FilePassesOurChecker)
     EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
 }
 
+/// "05e0" for 0x05e0 (lower case, as udev's sysfs attributes are).
+std::string hex4(std::uint16_t id)
+{
+    char b[8];
+    std::snprintf(b, sizeof b, "%04x", id);
+    return b;
+}
+
+/// The values of a match token: udev's "a|b" alternatives.
+std::vector<std::string> alternatives(const std::string& value)
+{
+    std::vector<std::string> out;
+    std::istringstream in(value);
+    std::string v;
+    while (std::getline(in, v, '|'))
+        out.push_back(v);
+    return out;
+}
+
+/// The node subsystem a model's reads arrive on in its USB mode.
+std::string subsystemOf(firmware_if::ReadProfile p)
+{
+    switch (p) {
+        case firmware_if::ReadProfile::Keyboard:
+            return "input";
+        case firmware_if::ReadProfile::SerialPlain:
+        case firmware_if::ReadProfile::SerialSsi:
+            return "tty";
+        case firmware_if::ReadProfile::HidPosHoneywell:
+        case firmware_if::ReadProfile::HidPosGeneric:
+            return "hidraw";
+    }
+    return "?";
+}
+
+/// What the rules fail to do for the model table (empty: every model's node goes to group
+/// returnscan and no rule names an ID the table does not know). A scanner rule marks
+/// RETURNSCAN_SCANNER=1 by idVendor (and idProduct, if it pins products); the gate skips
+/// unmarked devices; then one rule per subsystem gives the marked nodes to the group.
+std::vector<std::string> modelProblems(const std::vector<Rule>& rules,
+                                       std::span<const firmware_if::ScannerModel> models)
+{
+    std::vector<std::string> problems;
+    std::map<std::string, std::set<std::string>> known;  // vendor -> product IDs ("" : any)
+    for (const auto& m : models) {
+        auto& pids = known[hex4(m.vendorId)];
+        for (std::uint16_t pid : m.productIds)
+            pids.insert(hex4(pid));
+    }
+    int gate = 0;
+    for (const auto& r : rules) {
+        const Token* mark = r.find("ENV", "RETURNSCAN_SCANNER");
+        if (mark && mark->op == "!=" && mark->value == "1" && r.find("GOTO"))
+            gate = r.line;
+    }
+    if (gate == 0)
+        problems.push_back("no rule skips the devices not marked RETURNSCAN_SCANNER=1");
+    // Every ID a rule names is a model's.
+    std::map<std::string, std::vector<const Rule*>> markers;  // vendor -> marking rules
+    for (const auto& r : rules) {
+        const Token* vid = r.find("ATTRS", "idVendor");
+        const Token* pid = r.find("ATTRS", "idProduct");
+        const std::string at = "line " + std::to_string(r.line) + ": ";
+        if (pid && !vid)
+            problems.push_back(at + "idProduct without idVendor");
+        if (!vid)
+            continue;
+        const Token* mark = r.find("ENV", "RETURNSCAN_SCANNER");
+        if (!mark || mark->op != "=" || mark->value != "1")
+            problems.push_back(at + "a scanner rule that does not mark RETURNSCAN_SCANNER=1");
+        for (const auto& v : alternatives(vid->value)) {
+            if (!known.count(v)) {
+                problems.push_back(at + "vendor " + v + " is no model's (scanner_models.cpp)");
+                continue;
+            }
+            markers[v].push_back(&r);
+            if (!pid)
+                continue;
+            for (const auto& p : alternatives(pid->value)) {
+                if (!known[v].count(p))
+                    problems.push_back(at + "product " + v + ":" + p + " is no model's");
+            }
+        }
+    }
+    // Every model is marked and its node's subsystem handed to the group after the gate.
+    for (const auto& m : models) {
+        const std::string vid = hex4(m.vendorId);
+        const std::string what = std::string(m.vendor) + " " + m.model + " (" + vid + "): ";
+        bool marked = false;
+        for (const Rule* r : markers[vid]) {
+            const Token* pid = r->find("ATTRS", "idProduct");
+            if (r->line > gate && gate != 0)
+                continue;  // marking after the gate comes too late
+            if (!pid) {
+                marked = true;
+                continue;
+            }
+            // A rule pinning products covers the model only if it names all its known ones.
+            const auto pids = alternatives(pid->value);
+            bool all = !m.productIds.empty();
+            for (std::uint16_t p : m.productIds)
+                all = all && std::find(pids.begin(), pids.end(), hex4(p)) != pids.end();
+            marked = marked || all;
+        }
+        if (!marked)
+            problems.push_back(what + "no rule before the gate marks it RETURNSCAN_SCANNER=1");
+        const std::string sub = subsystemOf(m.read);
+        bool grouped = false;
+        for (const auto& r : rules) {
+            const Token* s = r.find("SUBSYSTEM");
+            const Token* g = r.find("GROUP");
+            if (r.line > gate && s && s->op == "==" && g && g->value == "returnscan") {
+                const auto subs = alternatives(s->value);
+                grouped = grouped || std::find(subs.begin(), subs.end(), sub) != subs.end();
+            }
+        }
+        if (!grouped)
+            problems.push_back(what + "no rule gives its " + sub + " node to group returnscan");
+    }
+    return problems;
+}
+
 TEST(UdevRulesTest, ListsEveryScannerVendorOfTheIssue)
 {
     std::vector<Rule> rules;
@@ -189,14 +312,61 @@ TEST(UdevRulesTest, ListsEveryScannerVendorOfTheIssue)
     }
     EXPECT_EQ(vids, (std::vector<std::string>{"0536", "05e0", "05f9", "065a", "067e", "080c",
                                               "0c2e", "1eab"}));
-    // `returnscan devices` knows the same vendors.
+    // `returnscan devices` knows the same vendors: those of the model table.
     std::vector<std::string> known;
-    for (const auto& v : firmware_if::scannerVendors()) {
-        char b[8];
-        std::snprintf(b, sizeof b, "%04x", v.id);
-        known.push_back(b);
-    }
+    for (std::uint16_t v : firmware_if::scannerVendorIds())
+        known.push_back(hex4(v));
     EXPECT_EQ(known, vids);
+}
+
+TEST(UdevRulesTest, GivesEveryModelOfTheTableToTheGroupAndNamesNoOtherId)
+{
+    std::vector<Rule> rules;
+    (void)lint(readFile(kRules), &rules);
+    ASSERT_FALSE(firmware_if::scannerModels().empty());
+    const auto problems = modelProblems(rules, firmware_if::scannerModels());
+    EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+}
+
+TEST(UdevRulesTest, ModelCheckCatchesMissingAndUnknownIds)
+{
+    static constexpr std::uint16_t kKbd[] = {0x1200};
+    const firmware_if::ScannerModel models[] = {
+        {"Zebra", 0x05e0, kKbd, "keyboard", firmware_if::ReadProfile::Keyboard, nullptr},
+        {"Honeywell", 0x0c2e, {}, "HID POS", firmware_if::ReadProfile::HidPosHoneywell,
+         nullptr},
+    };
+    auto check = [&](const std::string& text) {
+        std::vector<Rule> rules;
+        (void)lint(text, &rules);
+        return modelProblems(rules, models);
+    };
+    const std::string mark05e0 = "# Zebra\nATTRS{idVendor}==\"05e0\", ENV{RETURNSCAN_SCANNER}=\"1\"\n";
+    const std::string mark0c2e =
+        "# Honeywell\nATTRS{idVendor}==\"0c2e\", ENV{RETURNSCAN_SCANNER}=\"1\"\n";
+    const std::string gate = "ENV{RETURNSCAN_SCANNER}!=\"1\", GOTO=\"end\"\n";
+    const std::string groups =
+        "SUBSYSTEM==\"hidraw\", GROUP=\"returnscan\", MODE=\"0660\"\n"
+        "SUBSYSTEM==\"input\", GROUP=\"returnscan\", MODE=\"0660\"\nLABEL=\"end\"\n";
+    EXPECT_TRUE(check(mark05e0 + mark0c2e + gate + groups).empty())
+        << ::testing::PrintToString(check(mark05e0 + mark0c2e + gate + groups));
+    EXPECT_FALSE(check(mark05e0 + gate + groups).empty()) << "0c2e is not marked";
+    EXPECT_FALSE(check(mark05e0 + mark0c2e +
+                       "# Newland\nATTRS{idVendor}==\"1eab\", ENV{RETURNSCAN_SCANNER}=\"1\"\n" +
+                       gate + groups)
+                     .empty())
+        << "1eab is no model's";
+    EXPECT_FALSE(check("# Zebra\nATTRS{idVendor}==\"05e0\", ATTRS{idProduct}==\"1900\", "
+                       "ENV{RETURNSCAN_SCANNER}=\"1\"\n" +
+                       mark0c2e + gate + groups)
+                     .empty())
+        << "05e0:1900 is no model's, and the keyboard's 1200 is not marked";
+    EXPECT_FALSE(check(mark05e0 + mark0c2e + gate +
+                       "SUBSYSTEM==\"input\", GROUP=\"returnscan\", MODE=\"0660\"\n"
+                       "LABEL=\"end\"\n")
+                     .empty())
+        << "the HID POS model's hidraw node is not given to the group";
+    EXPECT_FALSE(check(mark05e0 + mark0c2e + groups).empty()) << "no gate";
 }
 
 TEST(UdevRulesTest, CoversHidrawTtyInputAndCameraCaptureNodes)

@@ -4,8 +4,11 @@
 #include <gtest/gtest.h>
 #include <linux/input.h>
 
+#include <set>
+
 #include "input/input_test_support.h"
 #include "returnscan/core/classify.h"
+#include "returnscan/firmware_if/scanner_models.h"
 #include "returnscan/input/decoders.h"
 
 namespace returnscan::input {
@@ -352,6 +355,25 @@ TEST(HidPosDescriptorTest, TruncatedOrForeignDescriptorsAreErrors)
     EXPECT_EQ(b.error().code, ErrorCode::NotFound);
     EXPECT_FALSE(findHidPosDriver("generic")->layout({}).ok());
     EXPECT_EQ(findHidPosDriver("nonesuch"), nullptr);
+}
+
+TEST(HidPosProfileTest, ProfilesAreThoseOfTheModelTable)
+{
+    // Each HID POS profile a model of firmware_if's table reads with has a layout here, under
+    // the table's word, and no layout here is no model's.
+    std::set<firmware_if::ReadProfile> used;
+    for (const auto& m : firmware_if::scannerModels()) {
+        if (firmware_if::isHidPos(m.read))
+            used.insert(m.read);
+    }
+    std::set<firmware_if::ReadProfile> implemented;
+    for (const HidPosDriver& d : hidPosDrivers()) {
+        EXPECT_EQ(firmware_if::toString(d.profile), d.name);
+        EXPECT_EQ(firmware_if::parseHidPosProfile(d.name), d.profile);
+        EXPECT_EQ(findHidPosDriver(d.name), &d);
+        implemented.insert(d.profile);
+    }
+    EXPECT_EQ(implemented, used);
 }
 
 // ---- plain serial ----------------------------------------------------------------------------

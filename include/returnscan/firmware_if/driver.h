@@ -44,6 +44,9 @@ struct Reply {
 /// One protocol family. Stateless; the table entries live for the whole program.
 struct Driver {
     const char* name;         ///< "ssi", "honeywell-serial", "honeywell-hidpos", "generic-hidpos"
+    /// The protocol word of the command line and the configuration ("ssi", "honeywell",
+    /// "generic"); with hid it picks the driver in driverFor().
+    const char* protocol;
     const char* description;  ///< one line for `scanner-cmd --help` and the docs
     bool hid;                 ///< true: frames go to hidraw (reports); false: a serial line
     /// Frames to send once after opening (Honeywell: feature report 0xFE = 1). May be empty.
@@ -62,7 +65,9 @@ struct Driver {
 [[nodiscard]] std::span<const Driver* const> drivers();
 
 /// Drivers by command-line words: transport "serial"|"hidraw", protocol "ssi"|"honeywell"|
-/// "generic". Errors: InvalidArgument for a combination no scanner speaks (SSI over hidraw).
+/// "generic": the driver of a model in scannerModels() (scanner_models.h) whose driver has that
+/// protocol word over that transport. Errors: InvalidArgument for a combination no model of the
+/// table speaks (SSI over hidraw).
 [[nodiscard]] Result<const Driver*> driverFor(std::string_view transport,
                                               std::string_view protocol);
 

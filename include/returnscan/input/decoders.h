@@ -14,6 +14,7 @@
 
 #include "returnscan/core/aim.h"
 #include "returnscan/core/result.h"
+#include "returnscan/firmware_if/scanner_models.h"
 #include "returnscan/firmware_if/ssi.h"
 
 namespace returnscan::input {
@@ -106,8 +107,11 @@ struct HidPosLayout {
     std::uint8_t continuedMask = 0x01;
 };
 
-/// A vendor profile: a fixed layout, or one derived from the report descriptor.
+/// A HID POS read profile's implementation: a fixed layout, or one derived from the report
+/// descriptor. Which scanner model uses which profile is firmware_if's model table
+/// (scanner_models.h); `name` is toString(profile).
 struct HidPosDriver {
+    firmware_if::ReadProfile profile;
     const char* name;  ///< "honeywell", "generic"
     /// Builds the layout; `descriptor` may be empty (no descriptor readable).
     Result<HidPosLayout> (*layout)(std::span<const std::uint8_t> descriptor);
