@@ -3,6 +3,8 @@
 // FailureSpell. No I/O: sinks live in the log adapter.
 #include "returnscan/core/log.h"
 
+#include <algorithm>
+
 namespace returnscan::core {
 namespace {
 
@@ -309,7 +311,8 @@ bool FailureSpell::recovered(std::string_view message, LogContext context,
     const auto n = failures_;
     failures_ = 0;
     context.fields.push_back({"failures", std::to_string(n)});
-    logger_.log(LogLevel::Notice,
+    // Whoever sees the start must see the end: at the spell's level, but never as an error.
+    logger_.log(std::max(level_, LogLevel::Warning),
                 std::string(message) + " (after " + std::to_string(n) +
                     (n == 1 ? " failure)" : " failures)"),
                 std::move(context), where);

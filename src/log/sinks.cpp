@@ -4,6 +4,9 @@
 
 #include <sys/stat.h>
 #include <sys/uio.h>
+// The record carries its own call site (CODE_FILE, CODE_LINE, CODE_FUNC); without this the
+// sd_journal_sendv macro adds this file's as well.
+#define SD_JOURNAL_SUPPRESS_LOCATION
 #include <systemd/sd-journal.h>
 
 #include <cinttypes>

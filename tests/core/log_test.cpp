@@ -244,7 +244,7 @@ TEST(FailureSpellTest, LogsOnceWhenItStartsAndOnceWhenItClears)
     ASSERT_EQ(r.size(), 2u);
     EXPECT_EQ(r[0].level, LogLevel::Warning);
     EXPECT_EQ(r[0].message, "camera lost: ENODEV");
-    EXPECT_EQ(r[1].level, LogLevel::Notice);
+    EXPECT_EQ(r[1].level, LogLevel::Warning);  // seen wherever the start was
     EXPECT_EQ(r[1].message, "camera back (after 51 failures)");
     ASSERT_EQ(r[1].fields.size(), 1u);
     EXPECT_EQ(r[1].fields[0].key, "failures");
@@ -256,15 +256,21 @@ TEST(FailureSpellTest, LogsOnceWhenItStartsAndOnceWhenItClears)
     EXPECT_EQ(f.sink->records().size(), 3u);
 }
 
-TEST(FailureSpellTest, ErrorLevelSpell)
+TEST(FailureSpellTest, EndOfAnErrorSpellIsAWarningAndOfANoticeSpellANotice)
 {
-    HubFixture f(LogLevels(LogLevel::Error));
-    FailureSpell spell(Logger(LogCategory::Store, {}, &f.hub), LogLevel::Error);
-    (void)spell.failed("database is locked");
-    (void)spell.recovered("database usable again");  // Notice: filtered at level error
+    HubFixture f;
+    FailureSpell error(Logger(LogCategory::Store, {}, &f.hub), LogLevel::Error);
+    (void)error.failed("database is locked");
+    (void)error.recovered("database usable again");
+    FailureSpell notice(Logger(LogCategory::Sync, {}, &f.hub), LogLevel::Notice);
+    (void)notice.failed("offline");
+    (void)notice.recovered("online");
     auto r = f.sink->records();
-    ASSERT_EQ(r.size(), 1u);
+    ASSERT_EQ(r.size(), 4u);
     EXPECT_EQ(r[0].level, LogLevel::Error);
+    EXPECT_EQ(r[1].level, LogLevel::Warning);
+    EXPECT_EQ(r[2].level, LogLevel::Notice);
+    EXPECT_EQ(r[3].level, LogLevel::Notice);
 }
 
 TEST(ProcessLogHubTest, CaptureScopeRestoresTheSinkAndLevels)

@@ -172,7 +172,7 @@ TEST(InputLoopLogTest, AScannerThatGoesAndComesBackIsLoggedOncePerSpell)
         EXPECT_EQ(r.device, "handheld-1");
     }
     for (const auto& r : back) {
-        EXPECT_EQ(r.level, core::LogLevel::Notice);
+        EXPECT_EQ(r.level, core::LogLevel::Warning);  // where the loss was seen
         EXPECT_EQ(r.device, "handheld-1");
         ASSERT_FALSE(r.fields.empty());
         EXPECT_EQ(r.fields.back().key, "failures");

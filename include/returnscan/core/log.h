@@ -245,8 +245,10 @@ public:
     /// rest are only counted. Returns true when this one started the spell.
     bool failed(std::string_view message, LogContext context = {},
                 std::source_location where = std::source_location::current());
-    /// Things work. Ends a spell with one Notice line, `message` followed by how many failures
-    /// it held (field `failures`); does nothing outside a spell. Returns true when it ended one.
+    /// Things work. Ends a spell with one line, `message` followed by how many failures it
+    /// held (field `failures`), at the spell's level (warning for an error spell), so that
+    /// whoever saw the start sees the end; does nothing outside a spell. Returns true when it
+    /// ended one.
     bool recovered(std::string_view message, LogContext context = {},
                    std::source_location where = std::source_location::current());
 
