@@ -623,14 +623,13 @@ int runCli(int argc, char** argv)
 
     // The log's levels, before any command runs. A command's own stdout and stderr are its
     // interface (scripts and tests parse them), so only the web kiosk, a daemon, logs to a
-    // terminal by default (from notice up: a device back, a sync that works again); in the
-    // journal every command logs from notice up.
+    // terminal by default; in the journal every command logs from notice up.
     app.parse_complete_callback([&] {
         core::LogLevels levels(std::nullopt);
         if (log::defaultSinkKind() == log::SinkKind::Journald)
             levels = core::LogLevels(core::LogLevel::Notice);
         else if (kiosk->parsed() && !ksk.terminal && !ksk.checkConfig && !ksk.listDemoCodes)
-            levels = core::LogLevels(core::LogLevel::Notice);
+            levels = core::LogLevels(core::LogLevel::Warning);
         if (!logSpec.empty()) {
             if (auto l = core::parseLogLevels(logSpec, levels))
                 levels = *l;
