@@ -477,6 +477,30 @@ int runKiosk(const Globals& g, const KioskArgs& a)
     return total.errors == 0 ? kExitOk : kExitRefused;
 }
 
+/// The global options are also accepted after any subcommand, nested ones included
+/// (`returnscan check CODE --db PATH`, `returnscan codes import --db PATH FILE`), as a new user
+/// types them. Each subcommand gets its own `--db` bound to the same variable, so its `--help`
+/// lists it (CLI11's fallthrough() would parse it too, but hide it from the subcommand's help).
+/// No envname here: CLI11 reads environment variables for every subcommand, parsed or not, and
+/// would let RETURNSCAN_DB override a `--db` given before the subcommand. The root's option reads
+/// the environment; the subcommands' options run their callbacks after the root's, so the last
+/// `--db` on the command line wins.
+void acceptGlobalsAfterSubcommands(CLI::App& parent, Globals& g)
+{
+    for (CLI::App* sub : parent.get_subcommands([](CLI::App*) { return true; })) {
+        if (sub->get_name().empty()) {
+            continue;  // an option group: its options already belong to the parent's level
+        }
+        if (sub->get_option_no_throw("--db") == nullptr) {
+            sub->add_option("--db", g.db,
+                            std::string("SQLite database file (env RETURNSCAN_DB; default ") +
+                                kDefaultDb + "); also accepted before the command")
+                ->default_str(kDefaultDb);
+        }
+        acceptGlobalsAfterSubcommands(*sub, g);
+    }
+}
+
 }  // namespace
 
 int runCli(int argc, char** argv)
@@ -620,6 +644,7 @@ int runCli(int argc, char** argv)
     addSyncCommands(app, g, status);
     addFirmwareCommands(app, g, status);
     addKioskCommands(app, g, status);
+    acceptGlobalsAfterSubcommands(app, g);
 
     // The log's levels, before any command runs. A command's own stdout and stderr are its
     // interface (scripts and tests parse them), so only the web kiosk, a daemon, logs to a

@@ -313,6 +313,97 @@ TEST_F(CliTest, DatabaseFromEnvironment)
     EXPECT_EQ(c.status, 0) << c.out << c.err;
 }
 
+// The global --db is accepted before the command, after it, and between a command group and its
+// subcommand (`returnscan codes --db P import F`), as a new user would type it.
+TEST_F(CliTest, DatabaseOptionBeforeOrAfterTheCommand)
+{
+    const std::string db = dir_.file("either.db");
+    auto bare = [](std::vector<std::string> args, std::vector<std::string> env = {}) {
+        args.insert(args.begin(), RETURNSCAN_BINARY);
+        return runProcess(args, "", env);
+    };
+    auto f = dir_.write("codes.jsonl", fixedLines());
+    auto imp = bare({"codes", "import", f, "--db", db, "--json"});
+    ASSERT_EQ(imp.status, 0) << imp.out << imp.err;
+    EXPECT_EQ(json::parse(imp.out)["imported"], 3) << imp.out;
+    auto again = bare({"codes", "--db", db, "import", "--json", f});
+    ASSERT_EQ(again.status, 0) << again.out << again.err;
+    EXPECT_EQ(json::parse(again.out)["imported"], 0) << again.out;  // the same file, same db
+
+    const std::vector<std::string> check{"check", kApproved, "--at", "2026-11-26T09:30:00Z",
+                                         "--json"};
+    auto before = [&](std::vector<std::string> args) {
+        args.insert(args.begin(), {"--db", db});
+        return bare(args);
+    };
+    auto after = [&](std::vector<std::string> args) {
+        args.insert(args.end(), {"--db", db});
+        return bare(args);
+    };
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             check, {"receipts", "list", "--json"}, {"audit", "verify", "--json"}}) {
+        auto b = before(args);
+        auto a = after(args);
+        EXPECT_EQ(b.status, 0) << args[0] << ": " << b.out << b.err;
+        EXPECT_EQ(a.status, b.status) << args[0] << ": " << a.out << a.err;
+        EXPECT_EQ(a.out, b.out) << args[0];
+    }
+    // Decided at the real time, so accepted or expired: either way a receipt in that database.
+    auto rcv = after({"receive", kApproved, "--json"});
+    ASSERT_NE(rcv.status, 2) << rcv.out << rcv.err;
+    auto listed = before({"receipts", "list", "--json"});
+    EXPECT_NE(listed.out.find(json::parse(rcv.out)["receipt_id"].get<std::string>()),
+              std::string::npos)
+        << listed.out;
+    EXPECT_EQ(before({"sync", "status", "--json"}).out, after({"sync", "status", "--json"}).out);
+    EXPECT_EQ(bare({"sync", "--db", db, "status", "--json"}).out,
+              after({"sync", "status", "--json"}).out);
+
+    // The option after the command is not parsed and dropped: it names the database used.
+    auto missing = bare({"check", kApproved, "--db", dir_.file("missing.db")});
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_NE(missing.err.find("missing.db"), std::string::npos) << missing.err;
+    // The last --db wins, and an option on the command line beats RETURNSCAN_DB in either place.
+    const std::string env = "RETURNSCAN_DB=" + dir_.file("env.db");
+    EXPECT_EQ(bare({"--db", dir_.file("missing.db"), "check", kApproved, "--at",
+                    "2026-11-26T09:30:00Z", "--db", db})
+                  .status,
+              0);
+    EXPECT_EQ(bare({"--db", db, "check", kApproved, "--at", "2026-11-26T09:30:00Z"}, {env}).status,
+              0);
+    EXPECT_EQ(bare({"check", kApproved, "--at", "2026-11-26T09:30:00Z", "--db", db}, {env}).status,
+              0);
+}
+
+TEST_F(CliTest, UnknownOptionsStillExitTwoInEveryPlace)
+{
+    importLines(fixedLines());
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"--bogus", "check", kApproved},
+             {"check", kApproved, "--bogus"},
+             {"codes", "--bogus", "import", "x"},
+             {"receipts", "list", "--bogus"},
+             {"sync", "status", "--bogus"},
+             {"check", kApproved, "--db"}}) {
+        auto r = run(args);
+        EXPECT_EQ(r.status, 2) << args[0] << " " << args.back() << ": " << r.out << r.err;
+        EXPECT_FALSE(r.err.empty()) << args.back();
+    }
+}
+
+TEST(CliHelpTest, SubcommandHelpListsTheGlobalDatabaseOption)
+{
+    for (auto args : std::vector<std::vector<std::string>>{
+             {"check"}, {"codes", "import"}, {"receipts", "list"}, {"sync", "status"}}) {
+        std::vector<std::string> argv{RETURNSCAN_BINARY};
+        argv.insert(argv.end(), args.begin(), args.end());
+        argv.push_back("--help");
+        auto r = runProcess(argv);
+        EXPECT_EQ(r.status, 0) << r.err;
+        EXPECT_NE(r.out.find("--db"), std::string::npos) << args.back() << "\n" << r.out;
+    }
+}
+
 TEST(KioskDemoTest, PlaysEveryDecisionTableRow)
 {
     auto r = runProcess({RETURNSCAN_BINARY, "kiosk", "--terminal", "--demo", "--pace", "0"}, "");
