@@ -22,6 +22,7 @@
 #include "http_client.h"
 #include "returnscan/core/code_format.h"
 #include "returnscan/core/time.h"
+#include "returnscan/digest/sha256.h"
 #include "returnscan/store/authorization_io.h"
 #include "returnscan/store/receipt_json.h"
 
@@ -125,13 +126,6 @@ struct Page {
         }
     }
     return out;
-}
-
-[[nodiscard]] bool isSha256Hex(std::string_view s)
-{
-    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
 }
 
 /// The state of one run, shared by the request handlers (all on the calling thread).
@@ -908,7 +902,7 @@ Result<SyncReport> Run::go()
             }
             while (nextPhoto < pendingPhotos->size()) {
                 const auto& p = (*pendingPhotos)[nextPhoto++];
-                if (!isSha256Hex(p.sha256)) {
+                if (!digest::isSha256Hex(p.sha256)) {
                     problem("photo row with an invalid SHA-256 name skipped");
                     continue;
                 }
