@@ -4,6 +4,7 @@
 
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <array>
 
 namespace returnscan::digest {
@@ -22,6 +23,13 @@ std::string toHex(const unsigned char* md, unsigned int len)
 }
 
 }  // namespace
+
+bool isSha256Hex(std::string_view s)
+{
+    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+           });
+}
 
 std::string sha256Hex(std::string_view bytes)
 {

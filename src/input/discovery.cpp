@@ -10,7 +10,20 @@
 #include <cstring>
 #include <memory>
 
+#include "device_path.h"
+
 namespace returnscan::input {
+
+std::string detail::canonicalPath(const std::string& path)
+{
+    char* real = ::realpath(path.c_str(), nullptr);
+    if (real == nullptr)
+        return path;
+    std::string r(real);
+    ::free(real);
+    return r;
+}
+
 namespace {
 
 struct UdevDeleter {
@@ -32,16 +45,6 @@ std::optional<std::uint16_t> hex16(const char* s)
     if (ec != std::errc() || p != end || v > 0xFFFF)
         return std::nullopt;
     return static_cast<std::uint16_t>(v);
-}
-
-std::string canonical(const std::string& path)
-{
-    char* real = ::realpath(path.c_str(), nullptr);
-    if (real == nullptr)
-        return path;
-    std::string r(real);
-    ::free(real);
-    return r;
 }
 
 UdevDevice describe(udev_device* d)
@@ -132,7 +135,7 @@ bool bindsTo(const ScannerConfig& config, const UdevDevice& device)
                 return true;
         }
         // The link may not exist any more (remove events): compare the resolved node too.
-        return canonical(config.path) == device.devnode;
+        return detail::canonicalPath(config.path) == device.devnode;
     }
     if (!config.vendorId || !config.productId)
         return false;

@@ -10,6 +10,7 @@
 #include <mutex>
 
 #include "device_link.h"
+#include "device_path.h"
 #include "returnscan/core/classify.h"
 #include "returnscan/core/log.h"
 #include "returnscan/input/discovery.h"
@@ -36,16 +37,6 @@ namespace {
 // Owners of poll entries that are not devices.
 constexpr std::size_t kMonitorEntry = std::numeric_limits<std::size_t>::max();
 constexpr std::size_t kWakerEntry = kMonitorEntry - 1;
-
-std::string canonicalPath(const std::string& path)
-{
-    char* real = ::realpath(path.c_str(), nullptr);
-    if (real == nullptr)
-        return path;
-    std::string r(real);
-    ::free(real);
-    return r;
-}
 
 }  // namespace
 
@@ -330,7 +321,7 @@ struct InputLoop::Impl {
             return Error(e);
         }
         d.reader = std::move(*r);
-        d.status.path = path == "usb" ? path : canonicalPath(path);
+        d.status.path = path == "usb" ? path : detail::canonicalPath(path);
         d.backoff = std::chrono::milliseconds(0);
         ++d.status.opens;
         markOpen(d);

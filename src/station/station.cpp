@@ -572,8 +572,7 @@ ActionResult Station::override_(std::string_view receiptId, std::string_view out
         return store_.updateReceipt(r);
     });
     if (!st) {
-        if (st.error().is("already_synced") || (st.error().code == ErrorCode::Conflict &&
-                                                st.error().message.starts_with("already_synced"))) {
+        if (st.error().is("already_synced")) {
             return ActionResult::fail("already_synced", st.error().message);
         }
         return storeFailure(st.error());

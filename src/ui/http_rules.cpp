@@ -153,13 +153,6 @@ std::vector<std::string_view> cookieValues(std::string_view header, std::string_
     return out;
 }
 
-bool isSha256Hex(std::string_view s)
-{
-    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
-}
-
 bool isActionName(std::string_view s)
 {
     return !s.empty() && s.size() <= 32 && std::all_of(s.begin(), s.end(), [](char c) {

@@ -47,9 +47,6 @@ private:
 [[nodiscard]] std::vector<std::string_view> cookieValues(std::string_view header,
                                                          std::string_view name);
 
-/// 64 lower-case hex digits.
-[[nodiscard]] bool isSha256Hex(std::string_view s);
-
 /// An action name of POST /api/<name>: [a-z-]{1,32}.
 [[nodiscard]] bool isActionName(std::string_view s);
 

@@ -17,6 +17,7 @@
 #include "crypto.h"
 #include "event_hub.h"
 #include "http_rules.h"
+#include "returnscan/digest/sha256.h"
 #include "supervisors.h"
 
 namespace returnscan::ui {
@@ -272,7 +273,7 @@ void Server::Impl::handleGet(const httplib::Request& req, httplib::Response& res
         serveEvents(req, res);
     } else if (path == "/api/preview.jpg") {
         serveBlob(res, controller.preview(), "no_camera", "there is no preview camera");
-    } else if (path.starts_with(kPhotos) && detail::isSha256Hex(path.substr(kPhotos.size()))) {
+    } else if (path.starts_with(kPhotos) && digest::isSha256Hex(path.substr(kPhotos.size()))) {
         const bool thumb = req.get_param_value("thumb") == "1";
         serveBlob(res, controller.photo(path.substr(kPhotos.size()), thumb), "not_found",
                   "no such photo");

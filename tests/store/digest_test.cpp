@@ -27,5 +27,16 @@ TEST(Sha256Test, IncrementalMatchesOneShot)
     EXPECT_EQ(h.hex(), "");  // spent
 }
 
+TEST(Sha256Test, HexFormIsSixtyFourLowerCaseDigits)
+{
+    EXPECT_TRUE(isSha256Hex(sha256Hex("abc")));
+    EXPECT_TRUE(isSha256Hex(std::string(64, 'a')));
+    EXPECT_FALSE(isSha256Hex(std::string(64, 'A')));
+    EXPECT_FALSE(isSha256Hex(std::string(63, 'a')));
+    EXPECT_FALSE(isSha256Hex(std::string(65, 'a')));
+    EXPECT_FALSE(isSha256Hex(std::string(63, 'a') + "g"));
+    EXPECT_FALSE(isSha256Hex(""));
+}
+
 }  // namespace
 }  // namespace returnscan::digest

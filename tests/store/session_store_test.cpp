@@ -342,7 +342,7 @@ TEST_F(SessionStoreTest, SyncedReceiptIsAlreadySyncedConflict)
     const Status st = store_->updateReceipt(late);
     ASSERT_FALSE(st.ok());
     EXPECT_EQ(st.error().code, ErrorCode::Conflict);
-    EXPECT_EQ(st.error().message.rfind("already_synced", 0), 0U) << st.error().message;
+    EXPECT_TRUE(st.error().is("already_synced")) << st.error().message;
     EXPECT_EQ(stored("r-1"), r);
     // Saving the very version the central system holds is no change, so no conflict.
     EXPECT_TRUE(store_->updateReceipt(r).ok());

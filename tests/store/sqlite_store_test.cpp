@@ -149,6 +149,34 @@ TEST_F(SqliteStoreTest, RefusesASchemaNewerThanTheProgram)
         << opened.error().message;
 }
 
+TEST_F(SqliteStoreTest, EveryRegisteredStatementPreparesOnTheSchema)
+{
+    // Including those only an error path runs (a code's consumption explained, say).
+    auto st = store_->prepareAllStatementsForTest();
+    EXPECT_TRUE(st.ok()) << st.error().message;
+}
+
+TEST_F(SqliteStoreTest, AStatementThatCannotBePreparedSaysWhichAndWhy)
+{
+    {
+        RawDb raw(dbPath());
+        raw.exec("DROP TABLE sync_photos");
+    }
+    reopen();  // the version is unchanged, so nothing makes the table again
+    auto st = store_->markPhotoUploaded(std::string(64, 'a'), core::Timestamp{});
+    ASSERT_FALSE(st.ok());
+    EXPECT_EQ(st.error().code, ErrorCode::Database);
+    const std::string& m = st.error().message;
+    EXPECT_NE(m.find("preparing \"INSERT INTO sync_photos"), std::string::npos) << m;
+    EXPECT_NE(m.find("for recording an uploaded photo"), std::string::npos) << m;
+    EXPECT_NE(m.find("no such table: sync_photos [SQLite code 1]"), std::string::npos) << m;
+    auto all = store_->prepareAllStatementsForTest();
+    ASSERT_FALSE(all.ok());
+    EXPECT_NE(all.error().message.find("sync_photos"), std::string::npos) << all.error().message;
+    // The rest of the store still works.
+    EXPECT_TRUE(store_->upsertAuthorization(makeAuth("RC0000000001")).ok());
+}
+
 TEST_F(SqliteStoreTest, NonexistentDirectoryIsAnIoError)
 {
     auto opened = SqliteStore::open(OpenOptions{dir_.file("missing/sub/station.db")});

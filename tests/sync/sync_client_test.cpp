@@ -578,7 +578,7 @@ TEST_F(SyncClientTest, AReceiptChangedWhileItsBatchIsInFlightIsShownToASuperviso
     (*mine)->condition = "damaged";
     auto refused = store->updateReceipt(**mine);
     ASSERT_FALSE(refused.ok());
-    EXPECT_EQ(refused.error().message.rfind("already_synced", 0), 0U) << refused.error().message;
+    EXPECT_TRUE(refused.error().is("already_synced")) << refused.error().message;
 
     // Nothing is sent again.
     auto next = run(options());

@@ -13,6 +13,10 @@ namespace returnscan::digest {
 /// does not happen with the default provider; callers treat empty as an internal error.
 [[nodiscard]] std::string sha256Hex(std::string_view bytes);
 
+/// True for 64 lower-case hex digits: the form sha256Hex() writes, which names photo files and
+/// the API's photo paths. The one check of that form (the UI, sync and the reference server).
+[[nodiscard]] bool isSha256Hex(std::string_view s);
+
 /// Incremental SHA-256 for data that arrives in pieces (files). Not thread-safe.
 class Sha256 {
 public:

@@ -248,6 +248,11 @@ public:
     /// (docs/storage.md: 100,000 receipts in the period counted in tens of milliseconds).
     [[nodiscard]] Result<ReceiptCounts> countReceipts(core::Timestamp since) override;
 
+    /// Test hook: prepares every statement of the store's registry (src/store/sql.cpp) on this
+    /// connection, so that the SQL of a statement no other test runs (an error path, say) still
+    /// fails a test when it does not fit the schema. Errors: Database naming the statement.
+    [[nodiscard]] Status prepareAllStatementsForTest();
+
     /// Test hook: caps the database at `maxPages` pages (`PRAGMA max_page_count`) so a test can
     /// make writes fail exactly as on a full disk (SQLITE_FULL, reported as ErrorCode::Io).
     [[nodiscard]] Status limitPagesForTest(std::int64_t maxPages);

@@ -62,14 +62,8 @@ std::optional<std::int64_t> parseCursor(const std::string& c)
     return v;
 }
 
+using digest::isSha256Hex;
 using digest::sha256Hex;
-
-bool isSha256Hex(std::string_view s)
-{
-    return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-               return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-           });
-}
 
 /// A tiny RAII statement for the server's own SQLite file.
 class Stmt {
