@@ -846,6 +846,7 @@ private:
         json j = station_.state();
         j["devices"] = devices ? std::move(*devices) : devicesJson();
         j["sync"] = sync_;
+        j["setup"] = stillToConfigure(cfg_);  // a new installation: what is still to be set
         {
             std::lock_guard lock(snapshotMutex_);
             snapshot_ = j;
