@@ -615,7 +615,7 @@ TEST(ConfigTest, LoadConfigNamesAMissingOrUnreadableFile)
 
 TEST(ConfigTest, StillToConfigureNamesWhatAFreshInstallationLacks)
 {
-    TempDir dir;
+    tests::TempDir dir;
     const std::string token = dir.file("central-token");
     // The shipped file: every key commented out, so nothing is set.
     auto fresh = parseConfig("# [station]\n# id = \"dock-3\"\n", kFile);
