@@ -138,6 +138,10 @@ mount --bind /dev "$root/dev" && mounted+=("$root/dev")
 mount --bind /dev/pts "$root/dev/pts" && mounted+=("$root/dev/pts")
 mount -t tmpfs tmpfs "$root/run" && mounted+=("$root/run")
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# Downloaded packages are kept beside the base root for the next run of the day.
+mkdir -p "$base.archives/partial"
+mount --bind "$base.archives" "$root/var/cache/apt/archives" &&
+    mounted+=("$root/var/cache/apt/archives")
 # Services never start inside the root (no systemd runs there; policy-rc.d says so as well).
 printf '#!/bin/sh\nexit 101\n' >"$root/usr/sbin/policy-rc.d"
 chmod 0755 "$root/usr/sbin/policy-rc.d"
@@ -187,7 +191,8 @@ fi
 echo "ok: udevadm test: no unknown group"
 
 step "files, modes, users"
-mode() { stat -c '%a %U:%G' "$root$1"; }
+# Names as the root resolves them (its returnscan has another gid than anything on the host).
+mode() { in_root stat -c '%a %U:%G' "$1"; }
 expect_mode() { # PATH "MODE OWNER:GROUP"
     local got
     got=$(mode "$1")
