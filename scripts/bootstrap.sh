@@ -7,6 +7,8 @@
 #   scripts/bootstrap.sh test [--preset NAME]      build and run the whole test suite
 #                                                  (NAME: dev (default), asan-ubsan, or tsan:
 #                                                  the threaded modules' tests only)
+#   scripts/bootstrap.sh package                   build the release .deb, check it with
+#                                                  lintian; its path is the last line
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -14,7 +16,7 @@ cd "$here"
 
 # Every package the build and the tests use, all from Debian 12 (bookworm).
 packages=(
-    g++ cmake ninja-build pkg-config
+    g++ cmake ninja-build pkg-config help2man
     libsqlite3-dev libssl-dev nlohmann-json3-dev libcli11-dev libtomlplusplus-dev
     libxkbcommon-dev xkb-data libudev-dev libusb-1.0-0-dev
     libzxing-dev libopencv-dev libjpeg62-turbo-dev
@@ -25,6 +27,9 @@ packages=(
 # The browser tests only: Debian's Chromium (driven by playwright-core from npm, never a
 # downloaded browser), and Node.js with npm unless the machine already has them.
 test_packages=(chromium)
+# The install test (tests/install/run.sh) and the package command: a throwaway Debian 12 root
+# and the package checker.
+package_packages=(lintian mmdebstrap dpkg-dev)
 
 install_packages() {
     local missing=()
@@ -80,7 +85,7 @@ case "$cmd" in
         if [ "${1:-}" = "--preset" ]; then
             preset=${2:?--preset needs a name}
         fi
-        extra=("${test_packages[@]}")
+        extra=("${test_packages[@]}" "${package_packages[@]}")
         command -v npm >/dev/null 2>&1 || extra+=(nodejs npm)
         install_packages "${extra[@]}"
         install_browser_tooling
@@ -93,10 +98,24 @@ case "$cmd" in
             # randomisation off for ctest and every process it starts.
             runner=(setarch "$(uname -m)" -R)
         fi
-        RETURNSCAN_REQUIRE_BROWSER=1 "${runner[@]}" ctest --preset "$preset"
+        # The install test runs (never skips) in the dev suite; sanitizer builds do not have it.
+        require_install=()
+        [ "$preset" = dev ] && require_install=(RETURNSCAN_REQUIRE_INSTALL_TEST=1)
+        env RETURNSCAN_REQUIRE_BROWSER=1 "${require_install[@]}" "${runner[@]}" ctest --preset "$preset"
+        ;;
+    package)
+        install_packages "${package_packages[@]}"
+        build release >&2
+        rm -rf "$here/build/release/deb"
+        cpack --config "$here/build/release/CPackConfig.cmake" -B "$here/build/release/deb" >&2
+        deb=$(ls "$here"/build/release/deb/returnscan_*.deb)
+        # Errors and warnings fail; every override carries its reason
+        # (packaging/debian/lintian-overrides).
+        lintian --fail-on error,warning "$deb" >&2
+        echo "$deb"
         ;;
     *)
-        sed -n '3,9p' "$0" >&2
+        sed -n '4,13p' "$0" >&2
         exit 2
         ;;
 esac

@@ -28,6 +28,7 @@
 #include "returnscan/store/receipt_json.h"
 #include "returnscan/store/store.h"
 #include "returnscan/log/sinks.h"
+#include "version.h"
 
 namespace returnscan::app {
 namespace {
@@ -509,7 +510,7 @@ int runCli(int argc, char** argv)
         "returnscan: the returns bench station. Decides return codes against the after-sales "
         "policy, records receipts durably in SQLite.\n\nExit status: 0 success (check/receive: "
         "accepted), 1 rejected or held (import: invalid rows), 2 usage or data error.");
-    app.set_version_flag("--version", "returnscan 0.1.0");
+    app.set_version_flag("--version", versionLine());
     app.require_subcommand(1);
     Globals g{kDefaultDb};
     app.add_option(

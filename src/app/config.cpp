@@ -451,7 +451,7 @@ std::vector<const toml::table*> tableArray(Section& parent, std::string_view key
 
 void readStation(Section& s, KioskConfig& cfg)
 {
-    s.name("id", cfg.stationId);
+    cfg.stationIdSet = s.name("id", cfg.stationId);
     s.nonEmpty("operator", cfg.operatorId, 64);
     if (auto w = s.word("language", "language", {"en", "de"}))
         cfg.language = *w == 0 ? "en" : "de";
@@ -995,6 +995,25 @@ Result<KioskConfig> loadConfig(const std::string& path)
     if (!problem.empty())
         return makeError(ErrorCode::Io, path + ": cannot read the configuration: " + problem);
     return parseConfig(text, path);
+}
+
+std::vector<std::string> stillToConfigure(const KioskConfig& cfg)
+{
+    std::vector<std::string> out;
+    if (cfg.sourceFile.empty()) {
+        return out;
+    }
+    if (!cfg.stationIdSet) {
+        out.emplace_back("[station] id");
+    }
+    if (cfg.sync.centralUrl.empty()) {
+        out.emplace_back("[sync] central_url");
+    }
+    // The sync (a child of the kiosk or the timer's run) reads the token as the same user.
+    if (::access(cfg.sync.tokenFile.c_str(), R_OK) != 0) {
+        out.push_back("token file " + cfg.sync.tokenFile);
+    }
+    return out;
 }
 
 }  // namespace returnscan::app

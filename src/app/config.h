@@ -48,6 +48,7 @@ struct KioskConfig {
 
     // [station]
     std::string stationId = "station-1";
+    bool stationIdSet = false;  ///< [station] id is in the file (stillToConfigure)
     std::string operatorId = "operator";
     std::string language = "en";  ///< "en" or "de": the page's default language
 
@@ -91,6 +92,12 @@ struct KioskConfig {
 /// problem found, one per line in line order; a TOML syntax error alone, as
 /// "FILE:LINE: syntax error: ...". Thread-safe (no shared state).
 [[nodiscard]] Result<KioskConfig> parseConfig(std::string_view text, std::string_view fileName);
+
+/// What a new installation still has to set before the station is in service: one item per
+/// missing piece, naming its key, in file order: "[station] id", "[sync] central_url", "token
+/// file PATH" (absent or unreadable). Empty for a configuration not read from a file (the demo,
+/// tests). Looks at the token file's presence, nothing else on disk. Thread-safe.
+[[nodiscard]] std::vector<std::string> stillToConfigure(const KioskConfig& cfg);
 
 /// Reads and parses a file. Errors: NotFound / Io naming the file, or parseConfig's.
 [[nodiscard]] Result<KioskConfig> loadConfig(const std::string& path);

@@ -301,6 +301,7 @@ private:
         json j = stateJson(station_.view());
         j["devices"] = devices ? std::move(*devices) : devicesNow();
         j["sync"] = syncStatus_;
+        j["setup"] = stillToConfigure(cfg_);  // a new installation: what is still to be set
         {
             std::lock_guard lock(snapshotMutex_);
             snapshot_ = j;

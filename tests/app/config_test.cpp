@@ -631,5 +631,38 @@ TEST(ConfigTest, LoadConfigNamesAMissingOrUnreadableFile)
     EXPECT_EQ(g->sourceFile, good);
 }
 
+TEST(ConfigTest, StillToConfigureNamesWhatAFreshInstallationLacks)
+{
+    tests::TempDir dir;
+    const std::string token = dir.file("central-token");
+    // The shipped file: every key commented out, so nothing is set.
+    auto fresh = parseConfig("# [station]\n# id = \"dock-3\"\n", kFile);
+    ASSERT_TRUE(fresh.ok()) << fresh.error().message;
+    fresh->sync.tokenFile = token;
+    EXPECT_EQ(stillToConfigure(*fresh),
+              (std::vector<std::string>{"[station] id", "[sync] central_url",
+                                        "token file " + token}));
+
+    // Set one by one, each item goes.
+    auto named = parseConfig("[station]\nid = \"station-1\"\n", kFile);
+    ASSERT_TRUE(named.ok()) << named.error().message;
+    named->sync.tokenFile = token;
+    EXPECT_EQ(stillToConfigure(*named),
+              (std::vector<std::string>{"[sync] central_url", "token file " + token}));
+    auto done = parseConfig("[station]\nid = \"dock-3\"\n[sync]\ncentral_url = "
+                            "\"https://central.example\"\ntoken_file = \"" +
+                                token + "\"\n",
+                            kFile);
+    ASSERT_TRUE(done.ok()) << done.error().message;
+    EXPECT_EQ(stillToConfigure(*done), (std::vector<std::string>{"token file " + token}));
+    dir.write("central-token", "secret\n");
+    EXPECT_TRUE(stillToConfigure(*done).empty());
+
+    // A configuration not read from a file (the demo) has nothing to set up.
+    KioskConfig demo;
+    demo.sync.tokenFile = dir.file("absent");
+    EXPECT_TRUE(stillToConfigure(demo).empty());
+}
+
 }  // namespace
 }  // namespace returnscan::app

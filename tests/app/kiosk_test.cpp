@@ -516,5 +516,43 @@ TEST(KioskProcess, SystemdAnalyzeVerifiesTheKioskUnit)
     EXPECT_EQ(r.err.find("returnscan-kiosk"), std::string::npos) << r.err;
 }
 
+TEST(KioskProcess, ShippedConfigurationStartsAndSaysWhatIsStillToConfigure)
+{
+    // The package's /etc/returnscan/kiosk.toml (every key commented out), with only the
+    // storage moved into the test's folder.
+    const std::string shipped = readFile(RETURNSCAN_SHIPPED_CONFIG);
+    ASSERT_NE(shipped.find("#[station]"), std::string::npos) << RETURNSCAN_SHIPPED_CONFIG;
+    TempDir dir;
+    const std::string config = dir.write(
+        "kiosk.toml", shipped + "\n[storage]\ndatabase = \"" + dir.file("db/rs.db") +
+                          "\"\nphotos = \"" + dir.file("photos") + "\"\n");
+    EXPECT_EQ(runProcess({RETURNSCAN_BINARY, "kiosk", "--check-config", "--config", config}).status,
+              0);
+    Kiosk k({"kiosk", "--config", config, "--http", "127.0.0.1:0"}, dir);
+    ASSERT_TRUE(k.up()) << readFile(dir.file("kiosk.err"));
+    auto s = k.get("/api/state");
+    ASSERT_TRUE(s["setup"].is_array()) << s.dump();
+    std::vector<std::string> expected = {"[station] id", "[sync] central_url"};
+    if (::access("/etc/returnscan/central-token", R_OK) != 0) {
+        expected.emplace_back("token file /etc/returnscan/central-token");
+    }
+    EXPECT_EQ(s["setup"].get<std::vector<std::string>>(), expected) << s.dump();
+    EXPECT_TRUE(s["message"].is_null()) << s.dump();  // the station's own notice stays free
+    EXPECT_EQ(k.child().stop(SIGTERM, 10s), 0);
+
+    // Configured: nothing is left to say.
+    const std::string token = dir.write("central-token", "secret\n");
+    ::chmod(token.c_str(), 0600);
+    const std::string done = dir.write(
+        "done.toml", "[station]\nid = \"dock-3\"\n[storage]\ndatabase = \"" +
+                         dir.file("db/rs.db") + "\"\nphotos = \"" + dir.file("photos") +
+                         "\"\n[sync]\ncentral_url = \"https://central.example\"\n" +
+                         "token_file = \"" + token + "\"\n");
+    Kiosk configured({"kiosk", "--config", done, "--http", "127.0.0.1:0"}, dir);
+    ASSERT_TRUE(configured.up()) << readFile(dir.file("kiosk.err"));
+    EXPECT_EQ(configured.get("/api/state")["setup"], json::array());
+    EXPECT_EQ(configured.child().stop(SIGTERM, 10s), 0);
+}
+
 }  // namespace
 }  // namespace returnscan::tests

@@ -421,7 +421,7 @@
     state = s;
     const sess = s.session || null;
     renderHeader(s);
-    renderMessage(s.message || null);
+    renderMessage(s.message || setupMessage(s.setup));
     part('prompt', lang + '|' + s.prompt, () => {
       setText(el.prompt, s.prompt ? tOr('prompt.' + s.prompt, s.prompt) : t('prompt.none'));
       setAttr(el.prompt, 'data-prompt', s.prompt || '');
@@ -475,6 +475,14 @@
         setText(el.syncBadge, t('badge.sync_ok'));
       }
     });
+  }
+
+  // A new installation whose configuration is not finished (`setup`: the keys still to be
+  // set): said whenever the station has no other notice.
+  function setupMessage(items) {
+    if (!Array.isArray(items) || items.length === 0) return null;
+    return { level: 'warning', word: 'setup_incomplete',
+      text: t('setup.incomplete', { items: items.join(', ') }) };
   }
 
   const messageKey = (m) => (m ? [m.level, m.word, m.text].join('|') : null);

@@ -211,6 +211,8 @@ globalThis.RS_I18N = (() => {
     'device.error': 'error',
     'device.disabled': 'disabled',
 
+    // Not msg.*: the page fills in the keys itself (app.js setupMessage).
+    'setup.incomplete': 'Setup not finished. Still to be configured: {items} (/etc/returnscan/kiosk.toml; see install.md).',
     'msg.too_blurry': 'The photo is too blurry: hold the parcel still and take it again.',
     'msg.too_dark': 'The photo is too dark: add light and take it again.',
     'msg.too_bright': 'The photo is too bright: take it again.',
@@ -483,6 +485,7 @@ globalThis.RS_I18N = (() => {
     'device.error': 'Fehler',
     'device.disabled': 'abgeschaltet',
 
+    'setup.incomplete': 'Einrichtung nicht abgeschlossen. Noch einzustellen: {items} (/etc/returnscan/kiosk.toml; siehe install.md).',
     'msg.too_blurry': 'Das Foto ist unscharf: Paket ruhig halten und erneut aufnehmen.',
     'msg.too_dark': 'Das Foto ist zu dunkel: mehr Licht und erneut aufnehmen.',
     'msg.too_bright': 'Das Foto ist zu hell: erneut aufnehmen.',
