@@ -14,20 +14,20 @@
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <sstream>
 #include <thread>
 
 #include "commands.h"
 #include "demo.h"
 #include "kiosk_terminal.h"
+#include "random_ids.h"
 #include "returnscan/core/clock.h"
 #include "returnscan/core/log.h"
 #include "returnscan/core/receive.h"
+#include "returnscan/log/sinks.h"
 #include "returnscan/store/authorization_io.h"
 #include "returnscan/store/receipt_json.h"
 #include "returnscan/store/store.h"
-#include "returnscan/log/sinks.h"
 #include "version.h"
 
 namespace returnscan::app {
@@ -36,25 +36,6 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kDefaultDb = "/var/lib/returnscan/returnscan.db";
-
-/// Receipt ids from the kernel's random source (std::random_device reads getrandom/urandom).
-class RandomIdSource final : public core::IdSource {
-public:
-    std::string newId() override
-    {
-        std::array<std::uint8_t, 16> bytes{};
-        for (std::size_t i = 0; i < bytes.size(); i += 4) {
-            std::uint32_t v = rd_();
-            for (std::size_t k = 0; k < 4; ++k) {
-                bytes[i + k] = static_cast<std::uint8_t>(v >> (8 * k));
-            }
-        }
-        return core::uuidV4FromBytes(bytes);
-    }
-
-private:
-    std::random_device rd_;
-};
 
 std::string dumpJson(const json& j)
 {
@@ -284,7 +265,7 @@ int runReceive(const Globals& g, const ReceiveArgs& a)
     if (!st)
         return fail(st.error().message);
     core::SystemClock clock;
-    RandomIdSource ids;
+    RandomIds ids;
     core::ReceiveRequest req;
     req.input.at = clock.now();
     if (!a.noCode)
@@ -391,7 +372,7 @@ int runKiosk(const Globals& g, const KioskArgs& a)
     std::string dbPath = g.db;
     const std::string station = a.station.empty() ? hostName() : a.station;
     core::SystemClock clock;
-    RandomIdSource ids;
+    RandomIds ids;
     if (a.demo) {
         if (demoDir.path().empty())
             return fail(std::string("cannot create a demo directory: ") + std::strerror(errno));
