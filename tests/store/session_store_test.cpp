@@ -2,6 +2,9 @@
 // What the kiosk's parcel sessions need from the store (issue 6): open receipts, their updates,
 // the search and counts of the receipts screen, photos by hash, the v2 -> v3 migration, and the
 // outbox revision that keeps a receipt changed during a sync run queued (v3 -> v4).
+// Over 900 lines on purpose: one fixture and its helpers (a seeded store, receipts in every
+// state, a hand-made older schema) serve all 27 tests; split, each part would repeat them.
+// The rules every store shares are also in receipt_store_contract_test.cpp.
 #include <gtest/gtest.h>
 
 #include <algorithm>
