@@ -327,6 +327,21 @@ TEST(DurableWriteTest, KilledMidPhotoNeverLeavesAReferencedHalfFile)
                 (void)(*st)->insertPhoto(rec);
             }
         }
+        // Kill at a random moment after the child has finished at least one photo: on a loaded
+        // machine its first photo can take longer than any fixed delay (then no file was ever
+        // written and nothing was tested), so wait for a final file first (at most 30 s).
+        const auto finals = [&] {
+            int n = 0;
+            for (const auto& e : fs::directory_iterator(photos)) {
+                n += e.path().filename().string().rfind(".tmp-", 0) != 0 ? 1 : 0;
+            }
+            return n;
+        };
+        const int before = finals();
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+        while (finals() == before && std::chrono::steady_clock::now() < until) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(2));
+        }
         std::this_thread::sleep_for(std::chrono::milliseconds(5 + rng() % 80));
         ::kill(pid, SIGKILL);
         int status = 0;
