@@ -188,7 +188,9 @@ public:
         if (!server) {
             return std::move(server).takeError();
         }
-        server_ = std::move(server).value();
+        // The station thread already runs and reads server_ (publish): hand the server over on
+        // that thread, so the write and its reads are ordered (ThreadSanitizer found the race).
+        tasks_.call([&] { server_ = std::move(server).value(); });
         if (!run_.demoSteps.empty()) {
             demo_ = std::make_unique<DemoPlayer>(
                 run_.demoSteps,
