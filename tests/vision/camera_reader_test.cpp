@@ -306,7 +306,12 @@ TEST(CameraReaderTest, WithDecodingReadsReachTheSinkAndFramesStayForPhotos)
     grabber.start();
     reader.start();
     feed->push(labelledFrame(0));
-    ASSERT_TRUE(eventually([&] { return reader.framesDecoded() == 1; }));
+    // The frame counts as decoded before its reads reach the sink: wait for the read itself.
+    ASSERT_TRUE(eventually([&] {
+        std::lock_guard lock(m);
+        return !events.empty();
+    }));
+    EXPECT_EQ(reader.framesDecoded(), 1U);
     {
         std::lock_guard lock(m);
         ASSERT_EQ(events.size(), 1U);
