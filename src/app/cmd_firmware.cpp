@@ -24,8 +24,8 @@
 #include "commands.h"
 #include "returnscan/core/code_format.h"
 #include "returnscan/firmware_if/channel.h"
-#include "returnscan/firmware_if/simulator.h"
 #include "returnscan/firmware_if/scanner_models.h"
+#include "returnscan/firmware_if/simulator.h"
 #include "returnscan/input/discovery.h"
 
 namespace returnscan::app {

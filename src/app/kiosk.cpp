@@ -25,8 +25,8 @@
 #include "kiosk_http.h"
 #include "photo_camera.h"
 #include "random_ids.h"
-#include "returnscan/core/log.h"
 #include "read_router.h"
+#include "returnscan/core/log.h"
 #include "returnscan/firmware_if/channel.h"
 #include "returnscan/firmware_if/driver.h"
 #include "returnscan/input/scanner.h"
@@ -318,8 +318,8 @@ private:
         std::vector<CameraStatus> cams;
         for (const auto& c : cameras_) {
             const auto& cfg = c.entry.camera;
-            cams.push_back({cfg.id, cfg.role, std::string(vision::toString(c.camera->state())),
-                            cfg.source});
+            cams.push_back(
+                {cfg.id, cfg.role, std::string(vision::toString(c.camera->state())), cfg.source});
         }
         return devicesJson(cfg_.scanners, router_,
                            ExtraScanners{run_.fifoScanners, !run_.demoSteps.empty()}, cams);

@@ -69,7 +69,8 @@ void FeedbackService::send(const std::string& device, core::FeedbackCue cue)
     auto it = spells_.find(device);
     if (it == spells_.end()) {
         it = spells_
-                 .emplace(device, core::FailureSpell(core::Logger(core::LogCategory::Firmware, device)))
+                 .emplace(device,
+                          core::FailureSpell(core::Logger(core::LogCategory::Firmware, device)))
                  .first;
     }
     if (problem.empty()) {

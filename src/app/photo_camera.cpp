@@ -3,7 +3,6 @@
 
 #include <algorithm>
 
-
 namespace returnscan::app {
 
 using namespace std::chrono_literals;

@@ -50,8 +50,7 @@ struct LogLevels {
 /// CATEGORY=LEVEL items, comma separated ("info", "warning,input=wire", "input=debug": items
 /// without a first level apply over `base`). A level is one of error, warning, notice, info,
 /// debug, wire, or off. Errors: InvalidArgument naming the bad item.
-[[nodiscard]] Result<LogLevels> parseLogLevels(std::string_view spec,
-                                               LogLevels base = LogLevels{});
+[[nodiscard]] Result<LogLevels> parseLogLevels(std::string_view spec, LogLevels base = LogLevels{});
 
 /// A free key/value of a record. Keys are lower_snake_case words ("errno", "attempts").
 struct LogField {

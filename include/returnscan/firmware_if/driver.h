@@ -43,7 +43,7 @@ struct Reply {
 
 /// One protocol family. Stateless; the table entries live for the whole program.
 struct Driver {
-    const char* name;         ///< "ssi", "honeywell-serial", "honeywell-hidpos", "generic-hidpos"
+    const char* name;  ///< "ssi", "honeywell-serial", "honeywell-hidpos", "generic-hidpos"
     /// The protocol word of the command line and the configuration ("ssi", "honeywell",
     /// "generic"); with hid it picks the driver in driverFor().
     const char* protocol;

@@ -34,15 +34,15 @@ enum class ReadProfile {
 
 /// One scanner model (or family) in one USB mode.
 struct ScannerModel {
-    const char* vendor;       ///< the vendor's name as `returnscan devices` shows it
-    std::uint16_t vendorId;   ///< USB vendor ID
+    const char* vendor;      ///< the vendor's name as `returnscan devices` shows it
+    std::uint16_t vendorId;  ///< USB vendor ID
     /// Product IDs known for this mode (usb.ids, FIELD-FACTS 1d). Empty: not pinned. Nothing
     /// matches on them: a model's product ID changes with its USB mode and terminal ID, so the
     /// udev rules and `returnscan devices` go by vendor ID.
     std::span<const std::uint16_t> productIds;
-    const char* model;      ///< "DS2208 / DS4308 / DS9908 (CDC, SSI)"
-    ReadProfile read;       ///< how its reads are decoded
-    const Driver* driver;   ///< its command driver (driver.h); nullptr: no commands (keyboard)
+    const char* model;     ///< "DS2208 / DS4308 / DS9908 (CDC, SSI)"
+    ReadProfile read;      ///< how its reads are decoded
+    const Driver* driver;  ///< its command driver (driver.h); nullptr: no commands (keyboard)
 };
 
 /// The table, sorted by vendor ID as the udev rules are. Rows of one vendor ID carry the same

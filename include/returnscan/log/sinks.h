@@ -3,9 +3,9 @@
 // line per record on stderr; and the start-up choice between them.
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <functional>
-#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>

@@ -126,13 +126,13 @@ public:
     using Options = CameraReaderOptions;
 
     /// Decoding on: every frame goes to `decoder`, its codes to `sink`.
-    CameraReader(FrameGrabber& grabber, const Decoder& decoder, const core::Clock& clock,
-                 Sink sink, Options options = {});
+    CameraReader(FrameGrabber& grabber, const Decoder& decoder, const core::Clock& clock, Sink sink,
+                 Options options = {});
     /// Decoding off (a photo- or preview-only camera): frames are kept, never decoded.
     CameraReader(FrameGrabber& grabber, const core::Clock& clock, Options options = {});
     /// Decoding on when `decoder` is not null (then `sink` receives the reads).
-    CameraReader(FrameGrabber& grabber, const Decoder* decoder, const core::Clock& clock,
-                 Sink sink, Options options);
+    CameraReader(FrameGrabber& grabber, const Decoder* decoder, const core::Clock& clock, Sink sink,
+                 Options options);
     ~CameraReader();  ///< stops and joins
     CameraReader(const CameraReader&) = delete;
     CameraReader& operator=(const CameraReader&) = delete;
