@@ -155,6 +155,7 @@ public:
                                                             : std::nullopt;
                        }});
         syncStatus_ = sync_.status(store_);
+        setup_ = stillToConfigure(cfg_);
         publish();
         tasks_.start();
         for (auto& c : cameras_) {
@@ -303,7 +304,7 @@ private:
         json j = stateJson(station_.view());
         j["devices"] = devices ? std::move(*devices) : devicesNow();
         j["sync"] = syncStatus_;
-        j["setup"] = stillToConfigure(cfg_);  // a new installation: what is still to be set
+        j["setup"] = setup_;  // a new installation: what is still to be set
         {
             std::lock_guard lock(snapshotMutex_);
             snapshot_ = j;
@@ -354,6 +355,7 @@ private:
         }
         if (++ticks_ % 5 == 0 || changed) {
             syncStatus_ = sync_.status(store_);
+            setup_ = stillToConfigure(cfg_);  // checks the token file: not on every publish
         }
         json devices = devicesNow();
         if (changed || devices != lastDevices_ || ticks_ % 5 == 0) {
@@ -404,6 +406,7 @@ private:
     std::mutex snapshotMutex_;
     json snapshot_;
     json syncStatus_ = json::object();
+    std::vector<std::string> setup_;  ///< stillToConfigure(), refreshed with the sync status
     json lastDevices_;
     std::uint64_t ticks_ = 0;
     std::chrono::steady_clock::time_point lastWatchdog_{};
